@@ -1,0 +1,46 @@
+//===- Passes.h - Einc passes -----------------------------------*- C++ -*-===//
+
+#ifndef EINC_PASSES_H
+#define EINC_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace arith {
+class ArithDialect;
+}
+namespace bufferization {
+class BufferizationDialect;
+}
+namespace complex {
+class ComplexDialect;
+}
+namespace linalg {
+class LinalgDialect;
+}
+namespace LLVM {
+class LLVMDialect;
+}
+namespace memref {
+class MemRefDialect;
+}
+namespace tensor {
+class TensorDialect;
+}
+namespace ein {
+class EinDialect;
+
+#define GEN_PASS_DECL
+#include "compiler/Passes.h.inc"
+
+/// Patterns that lower ein.contract to linalg.generic.
+void populateEinToLinalgConversionPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Passes.h.inc"
+
+} // namespace ein
+} // namespace mlir
+
+#endif // EINC_PASSES_H

@@ -1,0 +1,87 @@
+//===- Passes.td - Einc passes -----------------------------*- tablegen -*-===//
+//
+// Every pass of the compiler, alphabetical within each section. Each one has
+// a lit folder under test/ named after it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINC_PASSES_TD
+#define EINC_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Transforms on the ein dialect
+//===----------------------------------------------------------------------===//
+
+def EinDecomposeContractions : Pass<"ein-decompose-contractions"> {
+  let summary = "Split n-ary ein.contract into a chain of binary contractions";
+  let description = [{
+    Rewrites every `ein.contract` with three or more operands into binary
+    contractions taken left to right. Each intermediate keeps exactly the
+    labels that a later operand or the output still needs, so labels are
+    summed as early as possible:
+
+    ```mlir
+    %r = ein.contract "ij,jk,kl->il" %a, %b, %c
+    // becomes
+    %t = ein.contract "ij,jk->ik" %a, %b
+    %r = ein.contract "ik,kl->il" %t, %c
+    ```
+  }];
+  let dependentDialects = ["::mlir::ein::EinDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Function boundaries
+//===----------------------------------------------------------------------===//
+
+def EinEmitCEntryPoint : Pass<"ein-emit-c-entry-point", "::mlir::ModuleOp"> {
+  let summary = "Give each entry function a plain C signature";
+  let description = [{
+    Runs on the LLVM dialect. For every `llvm.func` carrying `ein.entry_sizes`
+    (one array per argument: a static extent, or `-(k+1)` for the k-th size
+    parameter), renames the function to `<name>_impl`, makes it internal and
+    adds a function `<name>(T *in0, ..., T *out, int64_t size0, ...)` that
+    builds the contiguous memref descriptors and calls it. This is the
+    signature the generated C header declares.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def EinMemrefEntry : Pass<"ein-memref-entry", "::mlir::ModuleOp"> {
+  let summary = "Turn tensor entry functions into destination-passing style";
+  let description = [{
+    Rewrites every `func.func` carrying `ein.entry_sizes` from
+    `(tensor...) -> tensor` to `(memref..., memref) -> ()`: the inputs are
+    read through `bufferization.to_tensor restrict` and the result is written
+    into the last argument with `bufferization.materialize_in_destination`,
+    so that one-shot bufferization computes the result in place in the
+    caller's buffer.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+def ConvertEinToLinalg : Pass<"convert-ein-to-linalg"> {
+  let summary = "Lower ein.contract to linalg.generic";
+  let description = [{
+    Each `ein.contract` becomes `tensor.empty`, a zero `linalg.fill` when
+    some label is summed, and one `linalg.generic` whose indexing maps are
+    read off the subscripts: a repeated label gives a diagonal map such as
+    `(d0) -> (d0, d0)`, and a dimension of extent 1 that broadcasts gives the
+    constant 0. Loops are ordered output labels (all but the last), summed
+    labels, then the last output label, so the innermost loop walks memory
+    contiguously.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::complex::ComplexDialect"];
+}
+
+#endif // EINC_PASSES_TD

@@ -1,0 +1,44 @@
+//===- Compile.h - Einsum problem to each stage of IR -----------*- C++ -*-===//
+
+#ifndef EINC_CODEGEN_COMPILE_H
+#define EINC_CODEGEN_COMPILE_H
+
+#include "compiler/parser/Einsum.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <memory>
+
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
+namespace ein {
+
+/// Where lowering stops.
+enum class Stage {
+  Ein,         ///< the ein dialect as built from the expression
+  Linalg,      ///< linalg on tensors
+  LLVMDialect, ///< the LLVM dialect with the C entry point
+};
+
+/// A context with every dialect and translation Einc needs registered.
+/// Multi-threading is off: the JIT compiles many small modules in parallel
+/// from its own threads instead.
+std::unique_ptr<mlir::MLIRContext> createContext();
+
+/// Builds `problem` as ein IR and lowers it to `stage`. MLIR diagnostics
+/// become the error message (they indicate a compiler bug, not a user
+/// error: the problem was checked when it was resolved).
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
+            llvm::StringRef name, Stage stage);
+
+/// A C header declaring the entry point that the object file defines.
+std::string generateCHeader(const EinsumProblem &problem,
+                            llvm::StringRef name);
+
+} // namespace ein
+
+#endif // EINC_CODEGEN_COMPILE_H

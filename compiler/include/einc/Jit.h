@@ -1,0 +1,93 @@
+//===- Jit.h - Compile einsum expressions and call them ---------*- C++ -*-===//
+
+#ifndef EINC_JIT_H
+#define EINC_JIT_H
+
+#include "einc/DType.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ein {
+
+using Shape = std::vector<int64_t>;
+
+/// A dense C-order tensor owned by someone else.
+struct TensorView {
+  void *data = nullptr;
+  DType dtype = f32;
+  Shape shape;
+};
+
+/// Options that change the generated code; part of the cache key.
+struct CompileOptions {
+  /// LLVM optimisation level, 0-3.
+  unsigned optLevel = 3;
+};
+
+/// A compiled einsum, cheap to copy and safe to call from many threads.
+class Kernel {
+public:
+  struct Impl;
+  Kernel() = default;
+  explicit Kernel(std::shared_ptr<const Impl> impl) : impl(std::move(impl)) {}
+
+  DType dtype() const;
+  size_t numInputs() const;
+  const std::vector<Shape> &inputShapes() const;
+  const Shape &outputShape() const;
+  /// Number of elements of the output.
+  int64_t outputElements() const;
+  /// The strict subscripts that were compiled ("ab,bc->ac").
+  const std::string &subscripts() const;
+
+  /// Runs on raw C-order buffers of the compiled shapes and dtype; `output`
+  /// must hold outputElements() elements. Fails only on a wrong number of
+  /// inputs or null pointers.
+  llvm::Error operator()(llvm::ArrayRef<const void *> inputs,
+                         void *output) const;
+  /// Runs on views, checking their dtypes and shapes first.
+  llvm::Error run(llvm::ArrayRef<TensorView> inputs,
+                  const TensorView &output) const;
+
+private:
+  std::shared_ptr<const Impl> impl;
+};
+
+/// Compiles einsum expressions for the host CPU through the `ein` dialect
+/// and MLIR's execution engine. Compiled kernels are cached on (expression,
+/// shapes, dtype, options); the cache is thread-safe and a second compile of
+/// the same key returns the cached kernel without compiling.
+class Jit {
+public:
+  Jit();
+  ~Jit();
+  Jit(const Jit &) = delete;
+  Jit &operator=(const Jit &) = delete;
+
+  /// Compiles `expr` (any NumPy einsum string) for operands of the given
+  /// shapes and dtype. User errors (bad expression, shapes) come back as
+  /// ein::ExprError; nothing aborts.
+  llvm::Expected<Kernel> compile(llvm::StringRef expr,
+                                 const std::vector<Shape> &shapes, DType dtype,
+                                 const CompileOptions &options = {});
+
+  /// Kernels held by the cache.
+  size_t cacheSize() const;
+  /// How many times the compiler actually ran (cache misses).
+  size_t compileCount() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace ein
+
+#endif // EINC_JIT_H
