@@ -9,17 +9,17 @@ namespace ein {
 const char *dtypeName(DType type) {
   switch (type) {
   case f32:
-    return "f32";
+    return "float32";
   case f64:
-    return "f64";
+    return "float64";
   case c64:
     return "complex64";
   case c128:
     return "complex128";
   case i32:
-    return "i32";
+    return "int32";
   case i64:
-    return "i64";
+    return "int64";
   }
   return "?";
 }

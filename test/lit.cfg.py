@@ -1,0 +1,37 @@
+# -*- Python -*-
+# lit configuration for Einc: FileCheck tests of each pass and of the CLI.
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "EIN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.ein_obj_root, "test")
+config.excludes = ["Inputs", "numpy-compare.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.ein_tools_dir, append_path=True)
+
+config.substitutions.append(("%ein_src", config.ein_src_root))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "e2e", "Inputs")))
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%python", "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"))
+
+tool_dirs = [config.ein_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["ein-opt", "einc"], tool_dirs)
+
+# NumPy is optional: tests that compare with it say REQUIRES: numpy.
+try:
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+    if subprocess.call([py, "-c", "import numpy"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL) == 0:
+        config.available_features.add("numpy")
+except OSError:
+    pass

@@ -1,0 +1,109 @@
+//===- JitTest.cpp - The C++ JIT API --------------------------------------===//
+
+#include "einc/einc.h"
+
+#include <gtest/gtest.h>
+
+#include <complex>
+#include <thread>
+
+namespace {
+
+TEST(Jit, MatmulOnRawPointers) {
+  ein::Jit jit;
+  auto k = jit.compile("ij,jk->ik", {{2, 3}, {3, 2}}, ein::f64);
+  ASSERT_TRUE(bool(k)) << llvm::toString(k.takeError());
+  std::vector<double> a{1, 2, 3, 4, 5, 6}, b{7, 8, 9, 10, 11, 12}, c(4, -1);
+  ASSERT_FALSE(bool((*k)({a.data(), b.data()}, c.data())));
+  EXPECT_EQ(c, (std::vector<double>{58, 64, 139, 154}));
+  EXPECT_EQ(k->outputShape(), (ein::Shape{2, 2}));
+}
+
+TEST(Jit, CompilingTwiceIsACacheHit) {
+  ein::Jit jit;
+  auto k1 = jit.compile("bij,bjk->bik", {{2, 3, 4}, {2, 4, 5}}, ein::f32);
+  ASSERT_TRUE(bool(k1));
+  // Other spellings of the same computation share the cache entry.
+  auto k2 = jit.compile(" bij , bjk -> bik ", {{2, 3, 4}, {2, 4, 5}}, ein::f32);
+  ASSERT_TRUE(bool(k2));
+  EXPECT_EQ(jit.compileCount(), 1u);
+  EXPECT_EQ(jit.cacheSize(), 1u);
+  // Another dtype or shape is another kernel.
+  auto k3 = jit.compile("bij,bjk->bik", {{2, 3, 4}, {2, 4, 5}}, ein::f64);
+  ASSERT_TRUE(bool(k3));
+  EXPECT_EQ(jit.compileCount(), 2u);
+}
+
+TEST(Jit, ErrorsAreValues) {
+  ein::Jit jit;
+  auto bad = jit.compile("ij,jk->ikk", {{2, 3}, {3, 4}}, ein::f32);
+  ASSERT_FALSE(bool(bad));
+  bool located = false;
+  llvm::handleAllErrors(bad.takeError(), [&](const ein::ExprError &e) {
+    located = e.column() == 9;
+  });
+  EXPECT_TRUE(located);
+  auto shape = jit.compile("ij,jk->ik", {{2, 3}, {4, 4}}, ein::f32);
+  ASSERT_FALSE(bool(shape));
+  EXPECT_NE(llvm::toString(shape.takeError()).find("label 'j'"),
+            std::string::npos);
+  EXPECT_EQ(jit.compileCount(), 0u);
+}
+
+TEST(Jit, TensorViewsAreChecked) {
+  ein::Jit jit;
+  auto k = jit.compile("i,i->", {{3}, {3}}, ein::c64);
+  ASSERT_TRUE(bool(k));
+  std::vector<std::complex<float>> x{{1, 1}, {2, 0}, {0, 3}}, y{{1, 0}, {1, 0}, {0, 1}};
+  std::complex<float> out;
+  ein::TensorView vx{x.data(), ein::c64, {3}}, vy{y.data(), ein::c64, {3}};
+  ASSERT_FALSE(bool(k->run({vx, vy}, {&out, ein::c64, {}})));
+  EXPECT_EQ(out, std::complex<float>(0, 1)); // (1+i) + 2 + 3i*i = 0 + 1i
+  ein::TensorView wrong{y.data(), ein::c64, {2}};
+  llvm::Error err = k->run({vx, wrong}, {&out, ein::c64, {}});
+  ASSERT_TRUE(bool(err));
+  EXPECT_NE(llvm::toString(std::move(err)).find("shape (2,)"),
+            std::string::npos);
+  llvm::Error count = (*k)({x.data()}, &out);
+  EXPECT_TRUE(bool(count));
+  llvm::consumeError(std::move(count));
+}
+
+TEST(Jit, ZeroSizeDimensions) {
+  ein::Jit jit;
+  auto k = jit.compile("ij,jk->ik", {{2, 0}, {0, 3}}, ein::i64);
+  ASSERT_TRUE(bool(k));
+  std::vector<int64_t> c(6, 7);
+  ASSERT_FALSE(bool((*k)({nullptr, nullptr}, c.data())));
+  EXPECT_EQ(c, std::vector<int64_t>(6, 0));
+}
+
+TEST(Jit, ManyThreadsShareOneJit) {
+  ein::Jit jit;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      int n = 2 + t % 3; // three distinct shapes: hits and misses
+      auto k = jit.compile("ij,j->i", {{n, n}, {n}}, ein::i32);
+      if (!k) {
+        llvm::consumeError(k.takeError());
+        ++failures;
+        return;
+      }
+      std::vector<int32_t> a(n * n, 1), x(n, 2), y(n, 0);
+      if (llvm::Error e = (*k)({a.data(), x.data()}, y.data())) {
+        llvm::consumeError(std::move(e));
+        ++failures;
+      }
+      for (int32_t v : y)
+        if (v != 2 * n)
+          ++failures;
+    });
+  for (auto &t : threads)
+    t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(jit.compileCount(), 3u);
+}
+
+} // namespace

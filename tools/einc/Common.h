@@ -1,0 +1,58 @@
+//===- Common.h - Shared pieces of the einc subcommands ---------*- C++ -*-===//
+
+#ifndef EINC_TOOLS_EINC_COMMON_H
+#define EINC_TOOLS_EINC_COMMON_H
+
+#include "einc/DType.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+struct einrt_array;
+namespace llvm {
+class raw_ostream;
+}
+
+namespace einc {
+
+/// Exit codes of the CLI contract.
+enum ExitCode { Success = 0, UserError = 1, InternalError = 2 };
+
+/// Prints `einc: error: ...` (and caret lines for ein::ExprError) to stderr
+/// and returns the exit code that fits the error.
+int reportError(llvm::Error error, ExitCode code = UserError);
+int reportError(const llvm::Twine &message, ExitCode code = UserError);
+
+/// Parses "32x128x50,32x50x768": one shape per operand, 'x' between
+/// extents, '?' for a dynamic extent, "" or "()" for a scalar.
+llvm::Expected<std::vector<llvm::SmallVector<int64_t>>>
+parseShapeList(llvm::StringRef text);
+
+/// Parses "b=32,i=128" into extents per label (0 where not given, -1
+/// marks "given").
+llvm::Expected<std::array<int64_t, 128>> parseSizes(llvm::StringRef text);
+
+/// Human-readable byte count ("1.5 GiB").
+std::string formatBytes(double bytes);
+
+/// Prints `a` as nested brackets, NumPy-like, after a shape line.
+void printArray(llvm::raw_ostream &os, const einrt_array &a);
+
+/// Physical memory of the machine in bytes.
+uint64_t physicalMemory();
+
+/// Option categories shown by --help.
+extern llvm::cl::OptionCategory codegenCategory;
+extern llvm::cl::OptionCategory runCategory;
+
+// Subcommands.
+int runCodegen(int argc, char **argv);
+int runRun(int argc, char **argv);
+
+} // namespace einc
+
+#endif // EINC_TOOLS_EINC_COMMON_H

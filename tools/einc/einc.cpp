@@ -1,0 +1,49 @@
+//===- einc.cpp - The Einc command-line tool ------------------------------===//
+//
+//   einc EXPR [--shapes ...|--sizes ...] [--dtype] [--emit ...] [-o FILE]
+//   einc run EXPR IN.npy... -o OUT.npy
+//
+// Exit codes: 0 success, 1 user error, 2 internal error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <cstring>
+
+extern llvm::cl::SubCommand runCommand;
+
+static const char *overview =
+    "Einc: compile einsum expressions with MLIR\n\n"
+    "  einc EXPR --shapes 4x8x16,4x16x32 --emit ein|linalg|llvm-mlir|llvm|"
+    "asm|obj|header [-o FILE]\n"
+    "      Generate code. Without --shapes/--sizes the extents are dynamic "
+    "and the\n      generated C function takes one int64_t per label.\n"
+    "  einc run EXPR A.npy B.npy... -o OUT.npy\n"
+    "      Compute through the JIT; the dtype follows NumPy's promotion of "
+    "the inputs.\n\n"
+    "EXPR is any NumPy einsum string ('bij,bjk->bik', 'ii', '...ij,...jk'). "
+    "Put '--'\nbefore an expression that starts with '-'.\n"
+    "Exit codes: 0 success, 1 bad input, 2 internal error.\n";
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    if (a[0] == '-')
+      continue;
+    if (!std::strcmp(a, "explain") || !std::strcmp(a, "bench"))
+      return einc::reportError(llvm::Twine("'einc ") + a +
+                               "' is not supported yet in this version");
+    break;
+  }
+  llvm::cl::HideUnrelatedOptions(
+      {&einc::codegenCategory, &einc::runCategory});
+  llvm::cl::ParseCommandLineOptions(argc, argv, overview);
+  if (runCommand)
+    return einc::runRun(argc, argv);
+  return einc::runCodegen(argc, argv);
+}
