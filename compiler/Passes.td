@@ -14,21 +14,40 @@ include "mlir/Pass/PassBase.td"
 // Transforms on the ein dialect
 //===----------------------------------------------------------------------===//
 
-def EinDecomposeContractions : Pass<"ein-decompose-contractions"> {
-  let summary = "Split n-ary ein.contract into a chain of binary contractions";
+def EinOptimizeContractionOrder : Pass<"ein-optimize-contraction-order"> {
+  let summary = "Split n-ary ein.contract into the cheapest tree of binary ones";
   let description = [{
-    Rewrites every `ein.contract` with three or more operands into binary
-    contractions taken left to right. Each intermediate keeps exactly the
-    labels that a later operand or the output still needs, so labels are
-    summed as early as possible:
+    Searches a contraction order for every `ein.contract` with three or more
+    operands (see compiler/path: exact dynamic programming, greedy, or
+    hyper-optimised randomised search) and rewrites it into binary
+    contractions. Each intermediate keeps exactly the labels that a later
+    operand or the output still needs:
 
     ```mlir
     %r = ein.contract "ij,jk,kl->il" %a, %b, %c
-    // becomes
+    // with algorithm=left-to-right becomes
     %t = ein.contract "ij,jk->ik" %a, %b
     %r = ein.contract "ik,kl->il" %t, %c
     ```
+
+    Dynamic extents count as 128 for the search.
   }];
+  let options = [
+    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"auto\"",
+           "auto, optimal, greedy, hyper or left-to-right">,
+    Option<"minimize", "minimize", "std::string", /*default=*/"\"flops\"",
+           "flops, size, write or combo">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "Seed of the randomised searches">,
+    Option<"maxTrials", "max-trials", "uint64_t", /*default=*/"256",
+           "Trials of hyper (0: until max-time); a trial limit keeps the "
+           "result independent of the machine's speed">,
+    Option<"maxTime", "max-time", "double", /*default=*/"1.0",
+           "Time budget of hyper in seconds">,
+    Option<"tree", "tree", "std::string", /*default=*/"\"\"",
+           "A tree to use instead of searching: 'a:b,c:d,...' pairs of node "
+           "ids (operands are 0..n-1, step k makes node n+k)">,
+  ];
   let dependentDialects = ["::mlir::ein::EinDialect"];
 }
 

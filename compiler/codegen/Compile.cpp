@@ -36,7 +36,7 @@ std::unique_ptr<MLIRContext> ein::createContext() {
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
-                 llvm::StringRef name, Stage stage) {
+                 llvm::StringRef name, Stage stage, const PathOptions &path) {
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
@@ -52,9 +52,9 @@ ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
     return module;
   PassManager pm(&ctx);
   if (stage == Stage::Linalg)
-    buildEinToLinalgPipeline(pm);
+    buildEinToLinalgPipeline(pm, path);
   else
-    buildEinCPUPipeline(pm);
+    buildEinCPUPipeline(pm, path);
   if (failed(pm.run(*module)))
     return llvm::createStringError("lowering failed: " + diagnostics);
   return module;

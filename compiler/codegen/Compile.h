@@ -4,6 +4,7 @@
 #define EINC_CODEGEN_COMPILE_H
 
 #include "compiler/parser/Einsum.h"
+#include "einc/Path.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -31,9 +32,10 @@ std::unique_ptr<mlir::MLIRContext> createContext();
 /// Builds `problem` as ein IR and lowers it to `stage`. MLIR diagnostics
 /// become the error message (they indicate a compiler bug, not a user
 /// error: the problem was checked when it was resolved).
+/// `path` chooses the contraction order (see defaultCompilePathOptions()).
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
-            llvm::StringRef name, Stage stage);
+            llvm::StringRef name, Stage stage, const PathOptions &path);
 
 /// A C header declaring the entry point that the object file defines.
 std::string generateCHeader(const EinsumProblem &problem,

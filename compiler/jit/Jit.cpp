@@ -5,16 +5,29 @@
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/LLVMCodegen.h"
 #include "compiler/parser/Einsum.h"
+#include "compiler/path/EinsumPaths.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include <atomic>
+#include <complex>
+#include <cstring>
 #include <map>
 #include <mutex>
 
 using namespace ein;
+
+/// How a sliced kernel loops: the labels it fixes, and for every operand
+/// the label of each dimension, so slices can be gathered and scattered.
+struct SlicePlan {
+  std::string labels;                    ///< sliced labels
+  std::vector<int64_t> extents;          ///< their extents
+  std::vector<std::string> inputLabels;  ///< strict subscripts per input
+  std::string outputLabels;
+  std::shared_ptr<const Kernel::Impl> inner; ///< one slice's kernel
+};
 
 struct Kernel::Impl {
   std::unique_ptr<mlir::ExecutionEngine> engine;
@@ -25,7 +38,154 @@ struct Kernel::Impl {
   Shape outputShape;
   int64_t outputElements = 0;
   std::vector<int64_t> inputElements;
+  Path path;
+  std::optional<SlicePlan> slicing;
+
+  void call(llvm::ArrayRef<const void *> inputs, void *output) const;
+  void callSliced(llvm::ArrayRef<const void *> inputs, void *output) const;
 };
+
+namespace {
+
+/// Row-major strides of `shape` in elements.
+std::vector<int64_t> stridesOf(const Shape &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// Visits every element of the sub-array of `labels`/`shape` whose sliced
+/// labels are fixed to `fixed`: calls f(fullOffset, subOffset).
+template <typename F>
+void forEachSliceElement(const std::string &labels, const Shape &shape,
+                         const SlicePlan &plan,
+                         const std::vector<int64_t> &fixed, F f) {
+  std::vector<int64_t> strides = stridesOf(shape);
+  int64_t base = 0;
+  std::vector<int64_t> freeExtent, freeStride;
+  std::string freeLabels;
+  for (size_t d = 0; d < labels.size(); ++d) {
+    size_t s = plan.labels.find(labels[d]);
+    if (s != std::string::npos) {
+      base += fixed[s] * strides[d];
+      continue;
+    }
+    // Repeated free labels (diagonals) move together.
+    size_t seen = freeLabels.find(labels[d]);
+    if (seen != std::string::npos) {
+      freeStride[seen] += strides[d];
+      continue;
+    }
+    freeLabels.push_back(labels[d]);
+    freeExtent.push_back(shape[d]);
+    freeStride.push_back(strides[d]);
+  }
+  int64_t count = 1;
+  for (int64_t e : freeExtent)
+    count *= e;
+  std::vector<int64_t> index(freeExtent.size(), 0);
+  for (int64_t sub = 0; sub < count; ++sub) {
+    int64_t offset = base;
+    for (size_t d = 0; d < index.size(); ++d)
+      offset += index[d] * freeStride[d];
+    f(offset, sub);
+    for (int64_t d = int64_t(index.size()) - 1; d >= 0; --d) {
+      if (++index[d] < freeExtent[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+template <typename T>
+void accumulate(const std::string &labels, const Shape &shape,
+                const SlicePlan &plan, const std::vector<int64_t> &fixed,
+                const void *slice, void *output) {
+  const T *in = static_cast<const T *>(slice);
+  T *out = static_cast<T *>(output);
+  forEachSliceElement(labels, shape, plan, fixed,
+                      [&](int64_t full, int64_t sub) { out[full] += in[sub]; });
+}
+
+} // namespace
+
+void Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
+                        void *output) const {
+  if (slicing)
+    return callSliced(inputs, output);
+  std::vector<void *> pointers(inputs.size() + 1);
+  std::vector<void *> args(inputs.size() + 1);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    pointers[i] = const_cast<void *>(inputs[i]);
+  pointers.back() = output;
+  for (size_t i = 0; i < pointers.size(); ++i)
+    args[i] = &pointers[i];
+  entry(args.data());
+}
+
+void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
+                              void *output) const {
+  const SlicePlan &plan = *slicing;
+  size_t size = dtypeSize(dtype);
+  std::memset(output, 0, size_t(outputElements) * size);
+  const Impl &inner = *plan.inner;
+  std::vector<std::vector<char>> buffers(inputs.size());
+  std::vector<const void *> sliceInputs(inputs.begin(), inputs.end());
+  std::vector<char> sliceOutput(size_t(inner.outputElements) * size + size);
+  std::vector<int64_t> fixed(plan.labels.size(), 0);
+  int64_t slices = 1;
+  for (int64_t e : plan.extents)
+    slices *= e;
+  for (int64_t s = 0; s < slices; ++s) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const std::string &labels = plan.inputLabels[i];
+      if (labels.find_first_of(plan.labels) == std::string::npos)
+        continue;
+      buffers[i].resize(size_t(inner.inputElements[i]) * size + size);
+      const char *src = static_cast<const char *>(inputs[i]);
+      char *dst = buffers[i].data();
+      forEachSliceElement(labels, inputShapes[i], plan, fixed,
+                          [&](int64_t full, int64_t sub) {
+                            std::memcpy(dst + sub * size, src + full * size,
+                                        size);
+                          });
+      sliceInputs[i] = dst;
+    }
+    inner.call(sliceInputs, sliceOutput.data());
+    switch (dtype) {
+    case f32:
+      accumulate<float>(plan.outputLabels, outputShape, plan, fixed,
+                        sliceOutput.data(), output);
+      break;
+    case f64:
+      accumulate<double>(plan.outputLabels, outputShape, plan, fixed,
+                         sliceOutput.data(), output);
+      break;
+    case c64:
+      accumulate<std::complex<float>>(plan.outputLabels, outputShape, plan,
+                                      fixed, sliceOutput.data(), output);
+      break;
+    case c128:
+      accumulate<std::complex<double>>(plan.outputLabels, outputShape, plan,
+                                       fixed, sliceOutput.data(), output);
+      break;
+    case i32:
+      accumulate<int32_t>(plan.outputLabels, outputShape, plan, fixed,
+                          sliceOutput.data(), output);
+      break;
+    case i64:
+      accumulate<int64_t>(plan.outputLabels, outputShape, plan, fixed,
+                          sliceOutput.data(), output);
+      break;
+    }
+    for (int64_t d = int64_t(fixed.size()) - 1; d >= 0; --d) {
+      if (++fixed[d] < plan.extents[d])
+        break;
+      fixed[d] = 0;
+    }
+  }
+}
 
 DType Kernel::dtype() const { return impl->dtype; }
 size_t Kernel::numInputs() const { return impl->inputShapes.size(); }
@@ -35,6 +195,7 @@ const std::vector<Shape> &Kernel::inputShapes() const {
 const Shape &Kernel::outputShape() const { return impl->outputShape; }
 int64_t Kernel::outputElements() const { return impl->outputElements; }
 const std::string &Kernel::subscripts() const { return impl->subscripts; }
+const Path &Kernel::path() const { return impl->path; }
 
 llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
                                void *output) const {
@@ -49,14 +210,7 @@ llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
       return userError("input " + llvm::Twine(i) + " is a null pointer");
   if (!output && impl->outputElements > 0)
     return userError("the output is a null pointer");
-  std::vector<void *> pointers(inputs.size() + 1);
-  std::vector<void *> args(inputs.size() + 1);
-  for (size_t i = 0; i < inputs.size(); ++i)
-    pointers[i] = const_cast<void *>(inputs[i]);
-  pointers.back() = output;
-  for (size_t i = 0; i < pointers.size(); ++i)
-    args[i] = &pointers[i];
-  impl->entry(args.data());
+  impl->call(inputs, output);
   return llvm::Error::success();
 }
 
@@ -132,14 +286,19 @@ static int64_t product(const Shape &shape) {
   return n;
 }
 
-/// Compiles a resolved problem; errors here are internal.
-static llvm::Expected<std::shared_ptr<const Kernel::Impl>>
-compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
+/// Compiles a resolved problem along `tree`; errors here are internal.
+static llvm::Expected<std::shared_ptr<Kernel::Impl>>
+compileTree(const EinsumProblem &problem, const CompileOptions &options,
+            const ContractionTree &tree) {
   std::unique_ptr<mlir::MLIRContext> ctx = createContext();
   const char *name = "einsum";
-  auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect);
+  PathOptions path = options.path;
+  path.memoryLimit = 0;
+  path.tree = tree.steps;
+  auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
   if (!module)
-    return module.takeError();
+    return llvm::createStringError("internal compiler error: " +
+                                   llvm::toString(module.takeError()));
 
   initializeNativeTarget();
   auto kernel = std::make_shared<Kernel::Impl>();
@@ -155,11 +314,13 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
   engineOptions.enablePerfNotificationListener = false;
   auto engine = mlir::ExecutionEngine::create(**module, engineOptions);
   if (!engine)
-    return engine.takeError();
+    return llvm::createStringError("internal compiler error: " +
+                                   llvm::toString(engine.takeError()));
   kernel->engine = std::move(*engine);
   auto entry = kernel->engine->lookupPacked(name);
   if (!entry)
-    return entry.takeError();
+    return llvm::createStringError("internal compiler error: " +
+                                   llvm::toString(entry.takeError()));
   kernel->entry = *entry;
 
   kernel->dtype = problem.dtype;
@@ -171,6 +332,74 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
   kernel->outputShape.assign(problem.outputShape.begin(),
                              problem.outputShape.end());
   kernel->outputElements = product(kernel->outputShape);
+  return kernel;
+}
+
+/// `problem` with the labels in `sliced` removed everywhere.
+static EinsumProblem withoutLabels(const EinsumProblem &problem,
+                                   const std::string &sliced) {
+  EinsumProblem p = problem;
+  auto strip = [&](const std::string &labels,
+                   llvm::ArrayRef<int64_t> shape, std::string &outLabels,
+                   llvm::SmallVector<int64_t> &outShape) {
+    outLabels.clear();
+    outShape.clear();
+    for (size_t d = 0; d < labels.size(); ++d)
+      if (sliced.find(labels[d]) == std::string::npos) {
+        outLabels.push_back(labels[d]);
+        outShape.push_back(shape[d]);
+      }
+  };
+  for (size_t i = 0; i < p.inputShapes.size(); ++i)
+    strip(problem.subscripts.inputs[i], problem.inputShapes[i],
+          p.subscripts.inputs[i], p.inputShapes[i]);
+  strip(problem.subscripts.output, problem.outputShape, p.subscripts.output,
+        p.outputShape);
+  for (char c : sliced)
+    p.extents[c] = 0;
+  return p;
+}
+
+/// Searches the path, then compiles the kernel (and its slice kernel).
+static llvm::Expected<std::shared_ptr<const Kernel::Impl>>
+compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
+  Network net;
+  auto found = findEinsumPath(problem.subscripts, problem.extents,
+                              options.path, &net);
+  if (!found)
+    return userError(llvm::toString(found.takeError()));
+  Path path = describePath(problem.subscripts, net, *found);
+  if (found->sliced.empty()) {
+    auto kernel = compileTree(problem, options, found->tree);
+    if (!kernel)
+      return kernel.takeError();
+    (*kernel)->path = std::move(path);
+    return std::shared_ptr<const Kernel::Impl>(std::move(*kernel));
+  }
+  SlicePlan plan;
+  plan.labels = path.slicedIndices;
+  for (char c : plan.labels)
+    plan.extents.push_back(problem.extents[c]);
+  plan.inputLabels.assign(problem.subscripts.inputs.begin(),
+                          problem.subscripts.inputs.end());
+  plan.outputLabels = problem.subscripts.output;
+  auto inner =
+      compileTree(withoutLabels(problem, plan.labels), options, found->tree);
+  if (!inner)
+    return inner.takeError();
+  plan.inner = std::move(*inner);
+  auto kernel = std::make_shared<Kernel::Impl>();
+  kernel->dtype = problem.dtype;
+  kernel->subscripts = problem.subscripts.str();
+  for (const auto &shape : problem.inputShapes) {
+    kernel->inputShapes.emplace_back(shape.begin(), shape.end());
+    kernel->inputElements.push_back(product(kernel->inputShapes.back()));
+  }
+  kernel->outputShape.assign(problem.outputShape.begin(),
+                             problem.outputShape.end());
+  kernel->outputElements = product(kernel->outputShape);
+  kernel->path = std::move(path);
+  kernel->slicing = std::move(plan);
   return std::shared_ptr<const Kernel::Impl>(std::move(kernel));
 }
 
@@ -185,8 +414,17 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
   if (!problem)
     return problem.takeError();
 
+  const PathOptions &po = options.path;
   std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-                    std::to_string(options.optLevel);
+                    std::to_string(options.optLevel) + "|" +
+                    algorithmName(po.algorithm) + "|" +
+                    objectiveName(po.minimize) + "|" +
+                    std::to_string(po.seed) + "|" +
+                    std::to_string(po.maxTrials) + "|" +
+                    std::to_string(po.maxTimeSeconds) + "|" +
+                    std::to_string(po.memoryLimit) + "|";
+  for (auto [a, b] : po.tree)
+    key += std::to_string(a) + " " + std::to_string(b) + ",";
   for (const Shape &s : shapes)
     key += "|" + shapeStr(s);
 
@@ -208,8 +446,10 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
       entry->error = llvm::toString(kernel.takeError());
     entry->done = true;
   }
-  if (!entry->kernel)
-    return llvm::createStringError("internal compiler error: " +
-                                   entry->error);
+  if (!entry->kernel) {
+    if (llvm::StringRef(entry->error).starts_with("internal"))
+      return llvm::createStringError(entry->error);
+    return userError(entry->error);
+  }
   return Kernel(entry->kernel);
 }

@@ -66,7 +66,9 @@ std::optional<ContractionTree> ein::optimalTree(const Network &network,
         continue;
       const IndexSet &ka = kept[a], &kb = kept[b];
       double shared = network.size(ka & kb);
-      double involved = keptSize[a] * keptSize[b] / shared;
+      // Zero-size dimensions make `shared` 0: multiply out instead.
+      double involved = shared > 0 ? keptSize[a] * keptSize[b] / shared
+                                   : network.size(ka | kb);
       bool removes = (ka | kb) != kept[s];
       double flops = involved * (removes ? 2 : 1);
       double cost = 0;

@@ -148,6 +148,13 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
   }
 
   PathResult result;
+  if (!options.tree.empty()) {
+    result.tree.steps = options.tree;
+    if (!isValidTree(network, result.tree))
+      return llvm::createStringError(
+          "the given tree does not contract the " + llvm::Twine(n) +
+          " operands exactly once each");
+  }
   PathAlgorithm algorithm = options.algorithm;
   if (algorithm == PathAlgorithm::Auto)
     algorithm = n <= kAutoOptimalTensors ? PathAlgorithm::Optimal
@@ -155,7 +162,9 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
   result.algorithm = algorithm;
   auto budget = std::chrono::duration<double>(options.maxTimeSeconds);
   auto deadline = start + std::chrono::duration_cast<Clock::duration>(budget);
-  switch (algorithm) {
+  switch (options.tree.empty() ? algorithm : PathAlgorithm::Auto) {
+  case PathAlgorithm::Auto:
+    break; // the given tree
   case PathAlgorithm::Optimal: {
     std::optional<ContractionTree> tree =
         optimalTree(network, options.minimize);
@@ -174,7 +183,6 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
     result.tree = hyperSearch(network, options, deadline, result.trials);
     break;
   case PathAlgorithm::LeftToRight:
-  case PathAlgorithm::Auto:
     result.tree = leftToRightTree(n);
     break;
   }

@@ -17,6 +17,7 @@
 #define EINC_PATH_SEARCH_H
 
 #include "compiler/path/Network.h"
+#include "einc/Path.h"
 
 #include "llvm/Support/Error.h"
 
@@ -26,12 +27,7 @@
 
 namespace ein {
 
-enum class PathAlgorithm { Auto, Optimal, Greedy, Hyper, LeftToRight };
-enum class PathObjective { Flops, Size, Write, Combo };
-
-const char *algorithmName(PathAlgorithm a);
 std::optional<PathAlgorithm> parseAlgorithm(llvm::StringRef name);
-const char *objectiveName(PathObjective o);
 std::optional<PathObjective> parseObjective(llvm::StringRef name);
 
 /// The exact search handles networks up to this many tensors.
@@ -39,16 +35,6 @@ constexpr size_t kMaxOptimalTensors = 16;
 /// `auto` searches exactly up to this many tensors.
 constexpr size_t kAutoOptimalTensors = 12;
 
-struct PathOptions {
-  PathAlgorithm algorithm = PathAlgorithm::Auto;
-  PathObjective minimize = PathObjective::Flops;
-  double maxTimeSeconds = 1.0; ///< budget of hyper (and auto's hyper)
-  uint64_t seed = 0;
-  double memoryLimit = 0;      ///< elements per intermediate; 0: none
-  /// Stop hyper after this many trials (0: only the time budget counts).
-  /// A trial limit makes the result independent of the machine's speed.
-  uint64_t maxTrials = 0;
-};
 
 struct PathResult {
   ContractionTree tree;

@@ -2,6 +2,7 @@
 
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/Passes.h"
+#include "einc/Jit.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -22,51 +23,67 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-using namespace mlir;
+using mlir::OpPassManager;
+using mlir::PassPipelineRegistration;
 
-void ::ein::buildEinToLinalgPipeline(OpPassManager &pm) {
-  pm.addPass(mlir::ein::createEinDecomposeContractions());
-  pm.addPass(createCanonicalizerPass());
+namespace ein {
+
+PathOptions defaultCompilePathOptions() { return CompileOptions().path; }
+
+void buildEinToLinalgPipeline(OpPassManager &pm,
+                                     const PathOptions &path) {
+  mlir::ein::EinOptimizeContractionOrderOptions order;
+  order.algorithm = algorithmName(path.algorithm);
+  order.minimize = objectiveName(path.minimize);
+  order.seed = path.seed;
+  order.maxTrials = path.maxTrials;
+  order.maxTime = path.maxTimeSeconds;
+  for (auto [a, b] : path.tree)
+    order.tree += std::to_string(a) + ":" + std::to_string(b) + ",";
+  pm.addPass(mlir::ein::createEinOptimizeContractionOrder(order));
+  pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
 }
 
-void ::ein::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::ein::createEinMemrefEntry());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createOneShotBufferizePass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertComplexToLLVMPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(mlir::bufferization::createOneShotBufferizePass());
+  mlir::bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(mlir::createConvertLinalgToLoopsPass());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::createSCFToControlFlowPass());
+  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+  pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(mlir::createConvertComplexToLLVMPass());
+  pm.addPass(mlir::createConvertMathToLLVMPass());
+  pm.addPass(mlir::createArithToLLVMConversionPass());
+  pm.addPass(mlir::createConvertIndexToLLVMPass());
+  pm.addPass(mlir::createConvertFuncToLLVMPass());
+  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
   pm.addPass(mlir::ein::createEinEmitCEntryPoint());
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(mlir::createCanonicalizerPass());
 }
 
-void ::ein::buildEinCPUPipeline(OpPassManager &pm) {
-  buildEinToLinalgPipeline(pm);
+void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path) {
+  buildEinToLinalgPipeline(pm, path);
   buildLinalgToLLVMPipeline(pm);
 }
 
-void ::ein::registerEinPipelines() {
+void registerEinPipelines() {
   PassPipelineRegistration<>(
       "ein-cpu-pipeline",
       "Lower ein dialect entry functions to the LLVM dialect for the CPU",
-      buildEinCPUPipeline);
-  PassPipelineRegistration<>("ein-to-linalg-pipeline",
-                             "Lower the ein dialect to linalg on tensors",
-                             buildEinToLinalgPipeline);
+      [](OpPassManager &pm) { buildEinCPUPipeline(pm); });
+  PassPipelineRegistration<>(
+      "ein-to-linalg-pipeline", "Lower the ein dialect to linalg on tensors",
+      [](OpPassManager &pm) { buildEinToLinalgPipeline(pm); });
 }
+
+} // namespace ein

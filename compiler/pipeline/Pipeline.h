@@ -3,15 +3,25 @@
 #ifndef EINC_PIPELINE_PIPELINE_H
 #define EINC_PIPELINE_PIPELINE_H
 
+#include "einc/Path.h"
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
 
 namespace ein {
 
-/// ein dialect -> linalg on tensors: decompose n-ary contractions, then
-/// lower each to linalg.generic. (`--emit linalg` stops here.)
-void buildEinToLinalgPipeline(mlir::OpPassManager &pm);
+/// The path options the compiler uses unless told otherwise: like
+/// PathOptions() but with a fixed number of hyper trials, so that the same
+/// program compiles to the same code on any machine.
+PathOptions defaultCompilePathOptions();
+
+/// ein dialect -> linalg on tensors: split n-ary contractions along the
+/// path `path` chooses, then lower each to linalg.generic. (`--emit linalg`
+/// stops here.)
+void buildEinToLinalgPipeline(mlir::OpPassManager &pm,
+                              const PathOptions &path =
+                                  defaultCompilePathOptions());
 
 /// linalg on tensors -> LLVM dialect: destination-passing entry, one-shot
 /// bufferization, deallocation, loops, LLVM, and the C entry point.
@@ -19,7 +29,8 @@ void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// The whole CPU pipeline: both of the above. Registered as
 /// `--ein-cpu-pipeline` in ein-opt.
-void buildEinCPUPipeline(mlir::OpPassManager &pm);
+void buildEinCPUPipeline(mlir::OpPassManager &pm,
+                         const PathOptions &path = defaultCompilePathOptions());
 
 /// Registers the pipelines above for command-line use.
 void registerEinPipelines();

@@ -6,8 +6,10 @@
 #include "dialect/Subscripts.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <unistd.h>
 
 using namespace einc;
@@ -106,4 +108,103 @@ uint64_t einc::physicalMemory() {
   if (pages <= 0 || page <= 0)
     return UINT64_MAX;
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+}
+
+PathFlags::PathFlags(llvm::cl::SubCommand &sub,
+                     llvm::cl::OptionCategory &category)
+    : optimize("optimize", llvm::cl::init("auto"), llvm::cl::sub(sub),
+               llvm::cl::cat(category),
+               llvm::cl::desc("Contraction order: auto|optimal|greedy|hyper|"
+                              "left-to-right")),
+      minimize("minimize", llvm::cl::init("flops"), llvm::cl::sub(sub),
+               llvm::cl::cat(category),
+               llvm::cl::desc("What the order minimises: "
+                              "flops|size|write|combo")),
+      memoryLimit("memory-limit", llvm::cl::sub(sub), llvm::cl::cat(category),
+                  llvm::cl::desc("Largest intermediate, e.g. 512MiB; "
+                                 "contractions above it are sliced")),
+      maxTime("max-time", llvm::cl::init(1.0), llvm::cl::sub(sub),
+              llvm::cl::cat(category),
+              llvm::cl::desc("Time budget of the hyper search in seconds")),
+      seed("seed", llvm::cl::init(0), llvm::cl::sub(sub),
+           llvm::cl::cat(category),
+           llvm::cl::desc("Seed of the randomised searches")) {}
+
+llvm::Expected<ein::PathOptions> PathFlags::get(ein::DType dtype,
+                                                bool deterministic) const {
+  ein::PathOptions options;
+  std::optional<ein::PathAlgorithm> algorithm;
+  for (ein::PathAlgorithm a :
+       {ein::PathAlgorithm::Auto, ein::PathAlgorithm::Optimal,
+        ein::PathAlgorithm::Greedy, ein::PathAlgorithm::Hyper,
+        ein::PathAlgorithm::LeftToRight})
+    if (optimize == ein::algorithmName(a))
+      algorithm = a;
+  if (!algorithm)
+    return ein::userError("unknown --optimize '" + optimize +
+                          "' (use auto, optimal, greedy, hyper or "
+                          "left-to-right)");
+  std::optional<ein::PathObjective> objective;
+  for (ein::PathObjective o :
+       {ein::PathObjective::Flops, ein::PathObjective::Size,
+        ein::PathObjective::Write, ein::PathObjective::Combo})
+    if (minimize == ein::objectiveName(o))
+      objective = o;
+  if (!objective)
+    return ein::userError("unknown --minimize '" + minimize +
+                          "' (use flops, size, write or combo)");
+  if (!(maxTime > 0) || maxTime > 3600)
+    return ein::userError("--max-time must be between 0 and 3600 seconds");
+  options.algorithm = *algorithm;
+  options.minimize = *objective;
+  options.maxTimeSeconds = maxTime;
+  options.seed = seed;
+  if (deterministic)
+    options.maxTrials = 256;
+  if (!memoryLimit.empty()) {
+    auto bytes = parseBytes(memoryLimit);
+    if (!bytes)
+      return bytes.takeError();
+    options.memoryLimit = std::floor(*bytes / double(ein::dtypeSize(dtype)));
+    if (options.memoryLimit < 1)
+      return ein::userError("--memory-limit " + memoryLimit +
+                            " is smaller than one element");
+  }
+  return options;
+}
+
+llvm::Expected<double> einc::parseBytes(llvm::StringRef text) {
+  llvm::StringRef t = text.trim();
+  size_t split = t.find_first_not_of("0123456789.eE+");
+  llvm::StringRef number = t.substr(0, split), unit = t.substr(
+                                                   std::min(split, t.size()))
+                                                   .trim();
+  double value;
+  if (number.empty() || number.getAsDouble(value) || value < 0)
+    return ein::userError("invalid size '" + text +
+                          "' (expected e.g. 512MiB, 2GB or 1e9)");
+  double scale;
+  std::string u = unit.lower();
+  if (u.empty() || u == "b")
+    scale = 1;
+  else if (u == "kb")
+    scale = 1e3;
+  else if (u == "mb")
+    scale = 1e6;
+  else if (u == "gb")
+    scale = 1e9;
+  else if (u == "tb")
+    scale = 1e12;
+  else if (u == "kib" || u == "k")
+    scale = 1024.0;
+  else if (u == "mib" || u == "m")
+    scale = 1024.0 * 1024;
+  else if (u == "gib" || u == "g")
+    scale = 1024.0 * 1024 * 1024;
+  else if (u == "tib" || u == "t")
+    scale = 1024.0 * 1024 * 1024 * 1024;
+  else
+    return ein::userError("unknown unit '" + unit + "' in '" + text +
+                          "' (use B, KB, MB, GB, KiB, MiB, GiB)");
+  return value * scale;
 }

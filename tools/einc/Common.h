@@ -4,6 +4,7 @@
 #define EINC_TOOLS_EINC_COMMON_H
 
 #include "einc/DType.h"
+#include "einc/Path.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -45,13 +46,30 @@ void printArray(llvm::raw_ostream &os, const einrt_array &a);
 /// Physical memory of the machine in bytes.
 uint64_t physicalMemory();
 
+/// The contraction-order flags, shared by several subcommands.
+struct PathFlags {
+  llvm::cl::opt<std::string> optimize, minimize, memoryLimit;
+  llvm::cl::opt<double> maxTime;
+  llvm::cl::opt<uint64_t> seed;
+  PathFlags(llvm::cl::SubCommand &sub, llvm::cl::OptionCategory &category);
+  /// The options they give; the memory limit in bytes becomes elements of
+  /// `dtype`. `deterministic` caps hyper by trials as the JIT does.
+  llvm::Expected<ein::PathOptions> get(ein::DType dtype,
+                                       bool deterministic) const;
+};
+
+/// Parses "512MiB", "1GiB", "100KB", "1e9" (bytes).
+llvm::Expected<double> parseBytes(llvm::StringRef text);
+
 /// Option categories shown by --help.
 extern llvm::cl::OptionCategory codegenCategory;
 extern llvm::cl::OptionCategory runCategory;
+extern llvm::cl::OptionCategory explainCategory;
 
 // Subcommands.
 int runCodegen(int argc, char **argv);
 int runRun(int argc, char **argv);
+int runExplain(int argc, char **argv);
 
 } // namespace einc
 

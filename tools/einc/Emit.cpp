@@ -47,6 +47,7 @@ cl::opt<std::string>
              cl::desc("LLVM target features, e.g. +avx2,+fma"));
 cl::opt<unsigned> optLevelOpt("O", cl::init(3), cl::Prefix, cl::cat(category),
                               cl::desc("LLVM optimisation level 0-3"));
+PathFlags pathFlags(cl::SubCommand::getTopLevel(), category);
 
 bool isIdentifier(StringRef s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
@@ -141,6 +142,12 @@ int einc::runCodegen(int argc, char **argv) {
   auto problem = resolveProblem(*dtype);
   if (!problem)
     return reportError(problem.takeError());
+  auto pathOptions = pathFlags.get(*dtype, /*deterministic=*/true);
+  if (!pathOptions)
+    return reportError(pathOptions.takeError());
+  if (pathOptions->memoryLimit > 0)
+    return reportError("--memory-limit (slicing) applies to einc run, "
+                       "einc explain and the JIT, not to generated code yet");
 
   if (emit == "header") {
     std::string header = ein::generateCHeader(*problem, nameOpt);
@@ -148,7 +155,7 @@ int einc::runCodegen(int argc, char **argv) {
   }
 
   std::unique_ptr<mlir::MLIRContext> ctx = ein::createContext();
-  auto module = ein::lowerEinsum(*ctx, *problem, nameOpt, stage);
+  auto module = ein::lowerEinsum(*ctx, *problem, nameOpt, stage, *pathOptions);
   if (!module)
     return reportError(module.takeError(), InternalError);
   if (emit == "ein" || emit == "linalg" || emit == "llvm-mlir")

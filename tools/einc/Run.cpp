@@ -2,7 +2,6 @@
 
 #include "Common.h"
 #include "compiler/parser/Einsum.h"
-#include "compiler/path/Path.h"
 #include "einc/Error.h"
 #include "einc/Jit.h"
 #include "einrt/einrt.h"
@@ -41,6 +40,7 @@ cl::opt<std::string> programOpt("f", cl::sub(runCommand), cl::cat(category),
                                 cl::desc("Index-notation program (not "
                                          "supported yet)"),
                                 cl::value_desc("prog.ein"));
+PathFlags pathFlags(runCommand, category);
 
 /// Owns the arrays it reads or allocates.
 struct Arrays {
@@ -67,34 +67,39 @@ std::optional<uint64_t> byteSize(ArrayRef<int64_t> shape, ein::DType dtype) {
   return n;
 }
 
-/// Refuses results and intermediates that cannot fit in memory.
-Error checkMemory(const ein::EinsumProblem &p) {
+/// Refuses results and intermediates that cannot fit in memory, before
+/// anything large is allocated.
+Error checkMemory(const ein::EinsumProblem &p, const ein::Path &path) {
   uint64_t limit = physicalMemory();
-  auto tooLarge = [&](StringRef what, ArrayRef<int64_t> shape,
-                      std::optional<uint64_t> bytes) {
+  auto tooLarge = [&](const Twine &what, ArrayRef<int64_t> shape,
+                      std::optional<uint64_t> bytes, StringRef hint) {
     std::string size = bytes ? formatBytes(static_cast<double>(*bytes))
                              : std::string("more than 2^64 bytes");
-    return ein::userError(what + " needs " + size + " (shape " +
-                          shapeStr(shape) + ", " + ein::dtypeName(p.dtype) +
-                          "), more than this machine's " +
+    std::string shapeText = shape.empty() ? "" : "shape " + shapeStr(shape) +
+                                                     ", ";
+    return ein::userError(what + " needs " + size + " (" + shapeText +
+                          ein::dtypeName(p.dtype) + "), more than this " +
+                          "machine's " +
                           formatBytes(static_cast<double>(limit)) +
-                          " of memory");
+                          " of memory" + hint);
   };
   std::optional<uint64_t> out = byteSize(p.outputShape, p.dtype);
   if (!out || *out > limit)
-    return tooLarge("the result", p.outputShape, out);
+    return tooLarge("the result", p.outputShape, out, "");
+  // Every intermediate of one slice, as if none were freed early.
   uint64_t total = *out;
-  std::vector<mlir::ein::Subscripts> steps =
-      ein::leftToRightSteps(p.subscripts);
-  for (size_t k = 0; k + 1 < steps.size(); ++k) {
-    SmallVector<int64_t> shape;
-    for (char c : steps[k].output)
-      shape.push_back(p.extents[c]);
-    std::optional<uint64_t> bytes = byteSize(shape, p.dtype);
-    if (!bytes || __builtin_add_overflow(total, *bytes, &total) ||
+  for (size_t k = 0; k + 1 < path.steps.size(); ++k) {
+    double elements = path.steps[k].size;
+    if (!path.slicedIndices.empty())
+      elements = std::min(elements, path.slicedLargest);
+    double bytes = elements * ein::dtypeSize(p.dtype);
+    std::optional<uint64_t> exact;
+    if (bytes < 1.8e19)
+      exact = static_cast<uint64_t>(bytes);
+    if (!exact || __builtin_add_overflow(total, *exact, &total) ||
         total > limit)
-      return tooLarge("the intermediate '" + steps[k].str() + "'", shape,
-                      bytes);
+      return tooLarge("the intermediate '" + path.steps[k].contraction + "'",
+                      {}, exact, "; --memory-limit slices the contraction");
   }
   return Error::success();
 }
@@ -172,7 +177,20 @@ int einc::runRun(int argc, char **argv) {
   auto problem = ein::resolveEinsum(expr, shapes, dtype);
   if (!problem)
     return reportError(problem.takeError());
-  if (Error err = checkMemory(*problem))
+  auto pathOptions = pathFlags.get(dtype, /*deterministic=*/true);
+  if (!pathOptions)
+    return reportError(pathOptions.takeError());
+  ein::CompileOptions compileOptions;
+  compileOptions.path = *pathOptions;
+  ein::Jit jit;
+  auto kernel = jit.compile(expr, jitShapes, dtype, compileOptions);
+  if (!kernel) {
+    // Path-search refusals (an impossible memory limit) are user errors.
+    std::string message = toString(kernel.takeError());
+    bool internal = StringRef(message).starts_with("internal");
+    return reportError(message, internal ? InternalError : UserError);
+  }
+  if (Error err = checkMemory(*problem, kernel->path()))
     return reportError(std::move(err));
 
   einrt_array out{};
@@ -189,10 +207,6 @@ int einc::runRun(int argc, char **argv) {
   Arrays outputs;
   outputs.items.push_back(out);
 
-  ein::Jit jit;
-  auto kernel = jit.compile(expr, jitShapes, dtype);
-  if (!kernel)
-    return reportError(kernel.takeError(), InternalError);
   std::vector<const void *> pointers;
   for (const einrt_array &a : inputs.items)
     pointers.push_back(a.data);

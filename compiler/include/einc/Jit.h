@@ -4,6 +4,7 @@
 #define EINC_JIT_H
 
 #include "einc/DType.h"
+#include "einc/Path.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -29,6 +30,14 @@ struct TensorView {
 struct CompileOptions {
   /// LLVM optimisation level, 0-3.
   unsigned optLevel = 3;
+  /// The contraction order. By default hyper stops after 256 trials rather
+  /// than after a time, so the same program compiles to the same code on
+  /// any machine. A memory limit makes the kernel loop over slices.
+  PathOptions path = [] {
+    PathOptions options;
+    options.maxTrials = 256;
+    return options;
+  }();
 };
 
 /// A compiled einsum, cheap to copy and safe to call from many threads.
@@ -46,6 +55,8 @@ public:
   int64_t outputElements() const;
   /// The strict subscripts that were compiled ("ab,bc->ac").
   const std::string &subscripts() const;
+  /// The contraction path the kernel follows (and its slicing).
+  const Path &path() const;
 
   /// Runs on raw C-order buffers of the compiled shapes and dtype; `output`
   /// must hold outputElements() elements. Fails only on a wrong number of
