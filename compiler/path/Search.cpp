@@ -77,7 +77,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Randomised greedy trials, improving the best with reconfiguration.
+/// Randomised trials, alternating greedy with Boltzmann noise and recursive
+/// bisection, improving the best tree with reconfiguration.
 ContractionTree hyperSearch(const Network &network, const PathOptions &options,
                             Clock::time_point deadline, uint64_t &trials) {
   auto better = [&](const ContractionTree &a, double &bestScore) {
@@ -101,11 +102,22 @@ ContractionTree hyperSearch(const Network &network, const PathOptions &options,
       return true;
     return !options.maxTrials && Clock::now() >= deadline;
   };
+  std::uniform_int_distribution<unsigned> leafDist(4, 10);
+  std::uniform_real_distribution<double> imbalanceDist(0.0, 0.4);
   while (!done()) {
-    GreedyParams params;
-    params.alpha = alphaDist(rng);
-    params.temperature = std::exp(logTemp(rng));
-    ContractionTree t = greedyTree(network, params, &rng);
+    ContractionTree t;
+    if (trials % 2) {
+      GreedyParams params;
+      params.alpha = alphaDist(rng);
+      params.temperature = std::exp(logTemp(rng));
+      t = greedyTree(network, params, &rng);
+    } else {
+      PartitionParams params;
+      params.leafSize = leafDist(rng);
+      params.imbalance = imbalanceDist(rng);
+      params.minimize = options.minimize;
+      t = partitionTree(network, params, rng);
+    }
     ++trials;
     if (better(t, bestScore)) {
       best = std::move(t);

@@ -63,6 +63,17 @@ struct GreedyParams {
 ContractionTree greedyTree(const Network &network, const GreedyParams &params,
                            std::mt19937_64 *rng = nullptr);
 
+/// Recursive balanced bisection minimising the (log-weighted) indices cut,
+/// with groups of at most `leafSize` tensors contracted exactly.
+struct PartitionParams {
+  unsigned leafSize = 8;   ///< at most kMaxOptimalTensors
+  double imbalance = 0.2;  ///< allowed deviation from an even split
+  PathObjective minimize = PathObjective::Flops;
+};
+ContractionTree partitionTree(const Network &network,
+                              const PartitionParams &params,
+                              std::mt19937_64 &rng);
+
 /// Re-optimises every subtree of up to `maxLeaves` leaves exactly, keeping
 /// changes that lower the score, until a sweep changes nothing.
 ContractionTree reconfigure(const Network &network, ContractionTree tree,

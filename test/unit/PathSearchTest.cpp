@@ -172,6 +172,21 @@ TEST(Search, EveryAlgorithmGivesValidTrees) {
   }
 }
 
+TEST(Search, PartitionTreesAreValid) {
+  std::mt19937_64 rng(13);
+  for (int trial = 0; trial < 500; ++trial) {
+    Network net = randomNetwork(rng, 1 + trial % 40);
+    PartitionParams params;
+    params.leafSize = 2 + trial % 9;
+    params.imbalance = (trial % 5) * 0.1;
+    ContractionTree tree = partitionTree(net, params, rng);
+    ASSERT_TRUE(isValidTree(net, tree)) << "trial " << trial;
+    if (net.numInputs() <= params.leafSize)
+      EXPECT_EQ(evaluate(net, tree).flops,
+                evaluate(net, *optimalTree(net, PathObjective::Flops)).flops);
+  }
+}
+
 TEST(Search, HyperIsNoWorseThanGreedy) {
   std::mt19937_64 rng(3);
   for (int trial = 0; trial < 50; ++trial) {
