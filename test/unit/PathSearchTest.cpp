@@ -181,9 +181,10 @@ TEST(Search, PartitionTreesAreValid) {
     params.imbalance = (trial % 5) * 0.1;
     ContractionTree tree = partitionTree(net, params, rng);
     ASSERT_TRUE(isValidTree(net, tree)) << "trial " << trial;
-    if (net.numInputs() <= params.leafSize)
+    if (net.numInputs() <= params.leafSize) {
       EXPECT_EQ(evaluate(net, tree).flops,
                 evaluate(net, *optimalTree(net, PathObjective::Flops)).flops);
+    }
   }
 }
 
