@@ -159,7 +159,9 @@ llvm::Expected<ein::PathOptions> PathFlags::get(ein::DType dtype,
   options.minimize = *objective;
   options.maxTimeSeconds = maxTime;
   options.seed = seed;
-  if (deterministic)
+  // Reproducible by default: hyper stops after a fixed number of trials,
+  // unless the user asked for a time budget.
+  if (deterministic && maxTime.getNumOccurrences() == 0)
     options.maxTrials = 256;
   if (!memoryLimit.empty()) {
     auto bytes = parseBytes(memoryLimit);
