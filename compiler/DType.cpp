@@ -47,8 +47,7 @@ std::optional<DType> parseDType(std::string_view name) {
     return f64;
   if (n == "c64" || n == "complex64" || n == "complex<f32>")
     return c64;
-  if (n == "c128" || n == "complex128" || n == "complex<f64>" ||
-      n == "complex")
+  if (n == "c128" || n == "complex128" || n == "complex<f64>" || n == "complex")
     return c128;
   if (n == "i32" || n == "int32")
     return i32;

@@ -7,8 +7,8 @@
 
 #include "compiler/InitAll.h"
 #include "compiler/Passes.h"
-#include "dialect/EinDialect.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "dialect/EinDialect.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"

@@ -6,9 +6,8 @@
 
 using namespace mlir::ein;
 
-std::optional<Subscripts> Subscripts::parse(llvm::StringRef text,
-                                            std::string &error,
-                                            size_t &column) {
+std::optional<Subscripts>
+Subscripts::parse(llvm::StringRef text, std::string &error, size_t &column) {
   Subscripts result;
   size_t arrow = text.find("->");
   if (arrow == llvm::StringRef::npos) {
@@ -50,8 +49,8 @@ std::optional<Subscripts> Subscripts::parse(llvm::StringRef text,
       return std::nullopt;
     }
     if (!seen[c]) {
-      error = std::string("output label '") + c +
-              "' does not appear in any input";
+      error =
+          std::string("output label '") + c + "' does not appear in any input";
       column = i;
       return std::nullopt;
     }

@@ -53,11 +53,11 @@ using LabelExtents = std::array<int64_t, 128>;
 
 /// Why two dimensions that share a label cannot be combined.
 struct ExtentConflict {
-  unsigned operand = 0;     ///< operand holding the offending dimension
-  unsigned dim = 0;         ///< its position in that operand
+  unsigned operand = 0; ///< operand holding the offending dimension
+  unsigned dim = 0;     ///< its position in that operand
   char label = 0;
-  int64_t extent = 0;       ///< the offending extent
-  int64_t expected = 0;     ///< the extent seen first for this label
+  int64_t extent = 0;   ///< the offending extent
+  int64_t expected = 0; ///< the extent seen first for this label
   unsigned firstOperand = 0;
   bool withinOperand = false; ///< a repeated label inside one operand
 

@@ -85,9 +85,8 @@ einrt_status einrt_array_alloc(einrt_array *a, char *err, size_t errlen) {
     return 1;
   }
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  uint64_t physical = pages > 0 && page > 0
-                          ? static_cast<uint64_t>(pages) * page
-                          : UINT64_MAX;
+  uint64_t physical =
+      pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * page : UINT64_MAX;
   if (bytes > physical) {
     std::snprintf(err, errlen,
                   "cannot allocate %llu bytes (shape %s, %s): more than "

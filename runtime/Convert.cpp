@@ -49,8 +49,7 @@ bool convertFrom(einrt_dtype to, const void *src, void *dst, int64_t n) {
 }
 
 template <typename From>
-bool convertComplexFrom(einrt_dtype to, const void *src, void *dst,
-                        int64_t n) {
+bool convertComplexFrom(einrt_dtype to, const void *src, void *dst, int64_t n) {
   switch (to) {
   case EINRT_C64:
     convertAll<From, std::complex<float>>(src, dst, n);
@@ -94,8 +93,7 @@ extern "C" einrt_status einrt_array_convert(const einrt_array *src,
     ok = convertComplexFrom<std::complex<float>>(to, src->data, dst->data, n);
     break;
   case EINRT_C128:
-    ok = convertComplexFrom<std::complex<double>>(to, src->data, dst->data,
-                                                  n);
+    ok = convertComplexFrom<std::complex<double>>(to, src->data, dst->data, n);
     break;
   }
   if (!ok) {

@@ -173,9 +173,9 @@ bool parseHeader(const std::string &text, Header &h, std::string &why) {
         bool overflow = false;
         while (p.pos < text.size() && text[p.pos] >= '0' &&
                text[p.pos] <= '9') {
-          overflow |= __builtin_mul_overflow(v, 10, &v) ||
-                      __builtin_add_overflow(v, uint64_t(text[p.pos] - '0'),
-                                             &v);
+          overflow |=
+              __builtin_mul_overflow(v, 10, &v) ||
+              __builtin_add_overflow(v, uint64_t(text[p.pos] - '0'), &v);
           ++p.pos;
         }
         if (p.pos == start) {
@@ -191,8 +191,8 @@ bool parseHeader(const std::string &text, Header &h, std::string &why) {
           why = "the array has more than 64 dimensions";
           return false;
         }
-        if (!p.consume(',') && !(p.skipSpace(), p.pos < text.size() &&
-                                                    text[p.pos] == ')')) {
+        if (!p.consume(',') &&
+            !(p.skipSpace(), p.pos < text.size() && text[p.pos] == ')')) {
           why = "malformed 'shape'";
           return false;
         }
@@ -222,8 +222,8 @@ std::string describeDescr(const std::string &d, bool structured) {
   if (structured)
     return "structured";
   std::string body = d;
-  if (!body.empty() && (body[0] == '<' || body[0] == '>' || body[0] == '|' ||
-                        body[0] == '='))
+  if (!body.empty() &&
+      (body[0] == '<' || body[0] == '>' || body[0] == '|' || body[0] == '='))
     body = body.substr(1);
   if (body == "O")
     return "object";
@@ -357,8 +357,10 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
                 uint64_t(more[0]) << 16 | uint64_t(more[1]) << 24;
     prefix = 12;
   } else {
-    setError(err, errlen, "'%s' has .npy format version %u.%u, which einc "
-             "does not read (1.0-3.0)", path, major, preamble[7]);
+    setError(err, errlen,
+             "'%s' has .npy format version %u.%u, which einc "
+             "does not read (1.0-3.0)",
+             path, major, preamble[7]);
     return 1;
   }
   if (headerLen > uint64_t(st.st_size) || headerLen > (1u << 24)) {
@@ -404,8 +406,8 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
   uint64_t available = uint64_t(st.st_size) - prefix - headerLen;
   if (bytes > available) {
     setError(err, errlen,
-             "'%s' is truncated: expected %llu bytes of data, found %llu",
-             path, static_cast<unsigned long long>(bytes),
+             "'%s' is truncated: expected %llu bytes of data, found %llu", path,
+             static_cast<unsigned long long>(bytes),
              static_cast<unsigned long long>(available));
     return 1;
   }

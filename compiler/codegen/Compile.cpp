@@ -1,8 +1,8 @@
 //===- Compile.cpp - Einsum problem to each stage of IR -------------------===//
 
 #include "compiler/codegen/Compile.h"
-#include "compiler/codegen/ModuleBuilder.h"
 #include "compiler/InitAll.h"
+#include "compiler/codegen/ModuleBuilder.h"
 #include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -13,14 +13,14 @@
 
 #include "llvm/Support/raw_ostream.h"
 
-using mlir::MLIRContext;
-using mlir::DialectRegistry;
-using mlir::ModuleOp;
-using mlir::OwningOpRef;
-using mlir::ScopedDiagnosticHandler;
 using mlir::Diagnostic;
 using mlir::DiagnosticSeverity;
+using mlir::DialectRegistry;
+using mlir::MLIRContext;
+using mlir::ModuleOp;
+using mlir::OwningOpRef;
 using mlir::PassManager;
+using mlir::ScopedDiagnosticHandler;
 using mlir::success;
 using mlir::verify;
 
@@ -118,7 +118,6 @@ std::string ein::generateCHeader(const EinsumProblem &problem,
   os << t << " *out";
   for (char l : problem.dynamicLabels())
     os << ", int64_t size_" << l;
-  os << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
-     << " */\n";
+  os << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return s;
 }

@@ -38,8 +38,7 @@ lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
             llvm::StringRef name, Stage stage, const PathOptions &path);
 
 /// A C header declaring the entry point that the object file defines.
-std::string generateCHeader(const EinsumProblem &problem,
-                            llvm::StringRef name);
+std::string generateCHeader(const EinsumProblem &problem, llvm::StringRef name);
 
 } // namespace ein
 

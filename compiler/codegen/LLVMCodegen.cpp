@@ -7,9 +7,9 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <mutex>
 
@@ -46,12 +46,13 @@ ein::createTargetMachine(const TargetOptions &options) {
       features = host.getString();
     }
   }
-  llvm::CodeGenOptLevel level = options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                                : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                                        : llvm::CodeGenOptLevel::Default;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+  llvm::CodeGenOptLevel level =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default;
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(),
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm)
     return llvm::createStringError("cannot create a target machine for '" +
                                    triple.str() + "' (cpu '" + cpu + "')");
@@ -59,8 +60,7 @@ ein::createTargetMachine(const TargetOptions &options) {
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
-ein::translateAndOptimize(mlir::ModuleOp module,
-                          llvm::LLVMContext &llvmContext,
+ein::translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
                           llvm::TargetMachine &tm, unsigned optLevel) {
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, llvmContext);

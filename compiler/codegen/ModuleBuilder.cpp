@@ -5,25 +5,25 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
-using mlir::MLIRContext;
-using mlir::Type;
+using mlir::ArrayRef;
+using mlir::Attribute;
+using mlir::Block;
+using mlir::ComplexType;
+using mlir::DenseI64ArrayAttr;
+using mlir::FileLineColLoc;
 using mlir::Float32Type;
 using mlir::Float64Type;
-using mlir::ComplexType;
 using mlir::IntegerType;
-using mlir::OwningOpRef;
-using mlir::ModuleOp;
 using mlir::Location;
-using mlir::FileLineColLoc;
+using mlir::MLIRContext;
+using mlir::ModuleOp;
 using mlir::OpBuilder;
+using mlir::OwningOpRef;
 using mlir::RankedTensorType;
 using mlir::ShapedType;
 using mlir::SmallVector;
-using mlir::ArrayRef;
-using mlir::DenseI64ArrayAttr;
-using mlir::Attribute;
+using mlir::Type;
 using mlir::Value;
-using mlir::Block;
 using mlir::ein::kDynamicExtent;
 
 Type ein::elementType(MLIRContext &ctx, DType dtype) {
@@ -64,10 +64,10 @@ OwningOpRef<ModuleOp> ein::buildEinsumModule(MLIRContext &ctx,
   auto sizesAttr = [&](ArrayRef<int64_t> shape, llvm::StringRef labels) {
     SmallVector<int64_t> sizes;
     for (auto [d, extent] : llvm::enumerate(shape))
-      sizes.push_back(extent != kDynamicExtent
-                          ? extent
-                          : -static_cast<int64_t>(
-                                dynamicLabels.find(labels[d]) + 1));
+      sizes.push_back(
+          extent != kDynamicExtent
+              ? extent
+              : -static_cast<int64_t>(dynamicLabels.find(labels[d]) + 1));
     return DenseI64ArrayAttr::get(&ctx, sizes);
   };
 
@@ -80,14 +80,13 @@ OwningOpRef<ModuleOp> ein::buildEinsumModule(MLIRContext &ctx,
   Type resultType = toType(problem.outputShape);
   sizes.push_back(sizesAttr(problem.outputShape, problem.subscripts.output));
 
-  auto func = mlir::func::FuncOp::create(b, loc, name,
-                                   b.getFunctionType(inputTypes, resultType));
+  auto func = mlir::func::FuncOp::create(
+      b, loc, name, b.getFunctionType(inputTypes, resultType));
   func->setAttr("ein.entry_sizes", b.getArrayAttr(sizes));
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
-  Value result = mlir::ein::ContractOp::create(b, loc, resultType,
-                                               problem.subscripts.str(),
-                                               body->getArguments());
+  Value result = mlir::ein::ContractOp::create(
+      b, loc, resultType, problem.subscripts.str(), body->getArguments());
   mlir::func::ReturnOp::create(b, loc, result);
   return module;
 }

@@ -141,8 +141,8 @@ struct ContractOpLowering : OpConversionPattern<ContractOp> {
           Value product = args[0];
           for (Value v : args.drop_back().drop_front())
             product = buildMul(b, l, product, v);
-          Value result = reduces ? buildAdd(b, l, args.back(), product)
-                                 : product;
+          Value result =
+              reduces ? buildAdd(b, l, args.back(), product) : product;
           linalg::YieldOp::create(b, l, result);
         });
     rewriter.replaceOp(op, generic.getResults());

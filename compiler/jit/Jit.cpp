@@ -1,11 +1,11 @@
 //===- Jit.cpp - Compile einsum expressions and call them -----------------===//
 
 #include "einc/Jit.h"
-#include "einc/Error.h"
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/LLVMCodegen.h"
 #include "compiler/parser/Einsum.h"
 #include "compiler/path/EinsumPaths.h"
+#include "einc/Error.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -22,9 +22,9 @@ using namespace ein;
 /// How a sliced kernel loops: the labels it fixes, and for every operand
 /// the label of each dimension, so slices can be gathered and scattered.
 struct SlicePlan {
-  std::string labels;                    ///< sliced labels
-  std::vector<int64_t> extents;          ///< their extents
-  std::vector<std::string> inputLabels;  ///< strict subscripts per input
+  std::string labels;                   ///< sliced labels
+  std::vector<int64_t> extents;         ///< their extents
+  std::vector<std::string> inputLabels; ///< strict subscripts per input
   std::string outputLabels;
   std::shared_ptr<const Kernel::Impl> inner; ///< one slice's kernel
 };
@@ -41,6 +41,8 @@ struct Kernel::Impl {
   Path path;
   std::optional<SlicePlan> slicing;
 
+  /// Records the dtype, subscripts and shapes of `problem`.
+  void describe(const EinsumProblem &problem);
   void call(llvm::ArrayRef<const void *> inputs, void *output) const;
   void callSliced(llvm::ArrayRef<const void *> inputs, void *output) const;
 };
@@ -145,11 +147,10 @@ void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
       buffers[i].resize(size_t(inner.inputElements[i]) * size + size);
       const char *src = static_cast<const char *>(inputs[i]);
       char *dst = buffers[i].data();
-      forEachSliceElement(labels, inputShapes[i], plan, fixed,
-                          [&](int64_t full, int64_t sub) {
-                            std::memcpy(dst + sub * size, src + full * size,
-                                        size);
-                          });
+      forEachSliceElement(
+          labels, inputShapes[i], plan, fixed, [&](int64_t full, int64_t sub) {
+            std::memcpy(dst + sub * size, src + full * size, size);
+          });
       sliceInputs[i] = dst;
     }
     inner.call(sliceInputs, sliceOutput.data());
@@ -286,6 +287,17 @@ static int64_t product(const Shape &shape) {
   return n;
 }
 
+void Kernel::Impl::describe(const EinsumProblem &problem) {
+  dtype = problem.dtype;
+  subscripts = problem.subscripts.str();
+  for (const auto &shape : problem.inputShapes) {
+    inputShapes.emplace_back(shape.begin(), shape.end());
+    inputElements.push_back(product(inputShapes.back()));
+  }
+  outputShape.assign(problem.outputShape.begin(), problem.outputShape.end());
+  outputElements = product(outputShape);
+}
+
 /// Compiles a resolved problem along `tree`; errors here are internal.
 static llvm::Expected<std::shared_ptr<Kernel::Impl>>
 compileTree(const EinsumProblem &problem, const CompileOptions &options,
@@ -307,9 +319,9 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
                                       /*targetMachine=*/nullptr);
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel =
-      options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                            : llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.jitCodeGenOptLevel = options.optLevel == 0
+                                         ? llvm::CodeGenOptLevel::None
+                                         : llvm::CodeGenOptLevel::Aggressive;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
   auto engine = mlir::ExecutionEngine::create(**module, engineOptions);
@@ -323,15 +335,7 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
                                    llvm::toString(entry.takeError()));
   kernel->entry = *entry;
 
-  kernel->dtype = problem.dtype;
-  kernel->subscripts = problem.subscripts.str();
-  for (const auto &shape : problem.inputShapes) {
-    kernel->inputShapes.emplace_back(shape.begin(), shape.end());
-    kernel->inputElements.push_back(product(kernel->inputShapes.back()));
-  }
-  kernel->outputShape.assign(problem.outputShape.begin(),
-                             problem.outputShape.end());
-  kernel->outputElements = product(kernel->outputShape);
+  kernel->describe(problem);
   return kernel;
 }
 
@@ -339,8 +343,8 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
 static EinsumProblem withoutLabels(const EinsumProblem &problem,
                                    const std::string &sliced) {
   EinsumProblem p = problem;
-  auto strip = [&](const std::string &labels,
-                   llvm::ArrayRef<int64_t> shape, std::string &outLabels,
+  auto strip = [&](const std::string &labels, llvm::ArrayRef<int64_t> shape,
+                   std::string &outLabels,
                    llvm::SmallVector<int64_t> &outShape) {
     outLabels.clear();
     outShape.clear();
@@ -364,8 +368,8 @@ static EinsumProblem withoutLabels(const EinsumProblem &problem,
 static llvm::Expected<std::shared_ptr<const Kernel::Impl>>
 compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
   Network net;
-  auto found = findEinsumPath(problem.subscripts, problem.extents,
-                              options.path, &net);
+  auto found =
+      findEinsumPath(problem.subscripts, problem.extents, options.path, &net);
   if (!found)
     return userError(llvm::toString(found.takeError()));
   Path path = describePath(problem.subscripts, net, *found);
@@ -389,15 +393,7 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
     return inner.takeError();
   plan.inner = std::move(*inner);
   auto kernel = std::make_shared<Kernel::Impl>();
-  kernel->dtype = problem.dtype;
-  kernel->subscripts = problem.subscripts.str();
-  for (const auto &shape : problem.inputShapes) {
-    kernel->inputShapes.emplace_back(shape.begin(), shape.end());
-    kernel->inputElements.push_back(product(kernel->inputShapes.back()));
-  }
-  kernel->outputShape.assign(problem.outputShape.begin(),
-                             problem.outputShape.end());
-  kernel->outputElements = product(kernel->outputShape);
+  kernel->describe(problem);
   kernel->path = std::move(path);
   kernel->slicing = std::move(plan);
   return std::shared_ptr<const Kernel::Impl>(std::move(kernel));
@@ -415,14 +411,12 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
     return problem.takeError();
 
   const PathOptions &po = options.path;
-  std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-                    std::to_string(options.optLevel) + "|" +
-                    algorithmName(po.algorithm) + "|" +
-                    objectiveName(po.minimize) + "|" +
-                    std::to_string(po.seed) + "|" +
-                    std::to_string(po.maxTrials) + "|" +
-                    std::to_string(po.maxTimeSeconds) + "|" +
-                    std::to_string(po.memoryLimit) + "|";
+  std::string key =
+      problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
+      std::to_string(options.optLevel) + "|" + algorithmName(po.algorithm) +
+      "|" + objectiveName(po.minimize) + "|" + std::to_string(po.seed) + "|" +
+      std::to_string(po.maxTrials) + "|" + std::to_string(po.maxTimeSeconds) +
+      "|" + std::to_string(po.memoryLimit) + "|";
   for (auto [a, b] : po.tree)
     key += std::to_string(a) + " " + std::to_string(b) + ",";
   for (const Shape &s : shapes)

@@ -80,10 +80,10 @@ llvm::Expected<EinsumExpr> ein::parseEinsum(llvm::StringRef text) {
     if (!isLabel(c)) {
       if (c == '>')
         return exprError(e, i, "'>' must follow '-'");
-      std::string shown = std::isprint(static_cast<unsigned char>(c))
-                              ? std::string(1, c)
-                              : "\\x" + llvm::utohexstr(
-                                            static_cast<unsigned char>(c));
+      std::string shown =
+          std::isprint(static_cast<unsigned char>(c))
+              ? std::string(1, c)
+              : "\\x" + llvm::utohexstr(static_cast<unsigned char>(c));
       return exprError(e, i,
                        "invalid character '" + shown +
                            "' in subscripts (labels are letters a-z, A-Z)");
@@ -139,9 +139,9 @@ resolve(const EinsumExpr &e, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes,
   p.dtype = dtype;
   size_t numInputs = e.inputs.size();
   if (shapes.size() != numInputs) {
-    size_t col = shapes.size() < numInputs ? e.inputs[shapes.size()].column
-                                           : (e.output ? e.arrowColumn
-                                                       : e.text.size());
+    size_t col = shapes.size() < numInputs
+                     ? e.inputs[shapes.size()].column
+                     : (e.output ? e.arrowColumn : e.text.size());
     return exprError(e, col,
                      "the subscripts name " + llvm::Twine(numInputs) +
                          " operand" + (numInputs == 1 ? "" : "s") + " but " +
@@ -232,8 +232,7 @@ resolve(const EinsumExpr &e, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes,
 
   p.inputShapes.assign(shapes.begin(), shapes.end());
   if (std::optional<mlir::ein::ExtentConflict> conflict =
-          mlir::ein::inferLabelExtents(p.subscripts, p.inputShapes,
-                                       p.extents))
+          mlir::ein::inferLabelExtents(p.subscripts, p.inputShapes, p.extents))
     return exprError(e, columns[conflict->operand][conflict->dim],
                      conflict->message());
   for (char l : p.subscripts.output)

@@ -24,11 +24,11 @@ namespace ein {
 
 /// One operand's (or the output's) subscripts as written.
 struct EinsumTerm {
-  std::string labels;                ///< letters, in order, without '...'
-  std::vector<size_t> columns;       ///< column of each letter in the text
-  std::optional<size_t> ellipsisAt;  ///< index into labels where '...' sits
+  std::string labels;               ///< letters, in order, without '...'
+  std::vector<size_t> columns;      ///< column of each letter in the text
+  std::optional<size_t> ellipsisAt; ///< index into labels where '...' sits
   size_t ellipsisColumn = 0;
-  size_t column = 0;                 ///< where the term starts
+  size_t column = 0; ///< where the term starts
 };
 
 /// An einsum string after syntax checks, before shapes are known.
@@ -46,8 +46,8 @@ llvm::Expected<EinsumExpr> parseEinsum(llvm::StringRef text);
 
 /// An einsum resolved against its operands: what the compiler needs.
 struct EinsumProblem {
-  std::string expression;                 ///< as the user wrote it
-  mlir::ein::Subscripts subscripts;       ///< strict, ellipsis expanded
+  std::string expression;           ///< as the user wrote it
+  mlir::ein::Subscripts subscripts; ///< strict, ellipsis expanded
   std::vector<llvm::SmallVector<int64_t>> inputShapes; ///< kDynamicExtent ok
   llvm::SmallVector<int64_t> outputShape;
   mlir::ein::LabelExtents extents{};

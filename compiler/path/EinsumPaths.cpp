@@ -62,8 +62,8 @@ ein::findContractionPath(llvm::StringRef expr,
   if (!problem)
     return problem.takeError();
   Network net;
-  auto found = findEinsumPath(problem->subscripts, problem->extents, options,
-                              &net);
+  auto found =
+      findEinsumPath(problem->subscripts, problem->extents, options, &net);
   if (!found)
     return found.takeError();
   return describePath(problem->subscripts, net, *found);

@@ -22,9 +22,7 @@ public:
   explicit IndexSet(unsigned numIndices) : words((numIndices + 63) / 64, 0) {}
 
   void insert(unsigned i) { words[i / 64] |= uint64_t(1) << (i % 64); }
-  bool contains(unsigned i) const {
-    return (words[i / 64] >> (i % 64)) & 1;
-  }
+  bool contains(unsigned i) const { return (words[i / 64] >> (i % 64)) & 1; }
   bool empty() const {
     for (uint64_t w : words)
       if (w)
@@ -67,9 +65,7 @@ public:
   }
   friend IndexSet operator|(IndexSet a, const IndexSet &b) { return a |= b; }
   friend IndexSet operator&(IndexSet a, const IndexSet &b) { return a &= b; }
-  friend IndexSet minus(IndexSet a, const IndexSet &b) {
-    return a.subtract(b);
-  }
+  friend IndexSet minus(IndexSet a, const IndexSet &b) { return a.subtract(b); }
   bool operator==(const IndexSet &o) const { return words == o.words; }
   bool operator!=(const IndexSet &o) const { return !(*this == o); }
 

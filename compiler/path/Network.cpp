@@ -154,7 +154,7 @@ bool ein::isValidTree(const Network &network, const ContractionTree &tree) {
 ContractionTree ein::leftToRightTree(size_t numInputs) {
   ContractionTree tree;
   for (size_t k = 1; k < numInputs; ++k)
-    tree.steps.push_back({k == 1 ? 0u : unsigned(numInputs + k - 2),
-                          unsigned(k)});
+    tree.steps.push_back(
+        {k == 1 ? 0u : unsigned(numInputs + k - 2), unsigned(k)});
   return tree;
 }

@@ -48,13 +48,13 @@ struct ContractionTree {
 
 /// One pairwise contraction of a tree.
 struct PathStep {
-  unsigned lhs = 0, rhs = 0;     ///< node ids
+  unsigned lhs = 0, rhs = 0; ///< node ids
   IndexSet lhsIndices, rhsIndices;
-  IndexSet result;               ///< indices kept
-  IndexSet removed;              ///< indices summed at this step
-  double flops = 0;              ///< opt_einsum's count for this step
-  double size = 0;               ///< elements of the result
-  unsigned scaling = 0;          ///< number of indices involved
+  IndexSet result;      ///< indices kept
+  IndexSet removed;     ///< indices summed at this step
+  double flops = 0;     ///< opt_einsum's count for this step
+  double size = 0;      ///< elements of the result
+  unsigned scaling = 0; ///< number of indices involved
 };
 
 struct PathCost {

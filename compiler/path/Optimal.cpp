@@ -40,8 +40,8 @@ std::optional<ContractionTree> ein::optimalTree(const Network &network,
     // A single tensor is held whole; its private indices are summed by the
     // first contraction that involves it, which pays for them.
     bool single = (s & (s - 1)) == 0;
-    kept[s] = single ? indices[s]
-                     : indices[s] & (network.output | indices[full ^ s]);
+    kept[s] =
+        single ? indices[s] : indices[s] & (network.output | indices[full ^ s]);
     keptSize[s] = network.size(kept[s]);
   }
 

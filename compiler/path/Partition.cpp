@@ -97,7 +97,8 @@ private:
     size_t n = group.size();
     double half = n / 2.0;
     size_t lo = std::max<size_t>(1, std::floor(half * (1 - params.imbalance)));
-    size_t hi = std::min<size_t>(n - 1, std::ceil(half * (1 + params.imbalance)));
+    size_t hi =
+        std::min<size_t>(n - 1, std::ceil(half * (1 + params.imbalance)));
     for (unsigned t : group)
       side[t] = 1;
     // Grow side 0 breadth-first from a random tensor.

@@ -84,8 +84,7 @@ ContractionTree ein::reconfigure(const Network &network, ContractionTree tree,
     collect(t.root);
     for (unsigned v : order) {
       // Expand the frontier below v, largest intermediate first.
-      std::vector<unsigned> frontier{unsigned(t.left[v]),
-                                     unsigned(t.right[v])};
+      std::vector<unsigned> frontier{unsigned(t.left[v]), unsigned(t.right[v])};
       while (frontier.size() < maxLeaves) {
         int pick = -1;
         double biggest = -1;

@@ -93,8 +93,7 @@ ContractionTree hyperSearch(const Network &network, const PathOptions &options,
   double bestScore = score(evaluate(network, best), options.minimize);
   std::mt19937_64 rng(options.seed);
   std::uniform_real_distribution<double> alphaDist(0.0, 1.5);
-  std::uniform_real_distribution<double> logTemp(std::log(0.01),
-                                                 std::log(2.0));
+  std::uniform_real_distribution<double> logTemp(std::log(0.01), std::log(2.0));
   trials = 1;
   uint64_t lastImprovement = 0;
   auto done = [&] {
@@ -148,7 +147,8 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
     for (size_t i = 0; i < n; ++i)
       if (network.size(network.inputs[i]) > options.memoryLimit)
         return llvm::createStringError(
-            "the memory limit of " + llvm::Twine(uint64_t(options.memoryLimit)) +
+            "the memory limit of " +
+            llvm::Twine(uint64_t(options.memoryLimit)) +
             " elements is smaller than input " + llvm::Twine(i) + " (" +
             llvm::Twine(uint64_t(network.size(network.inputs[i]))) +
             " elements)");
@@ -163,9 +163,9 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
   if (!options.tree.empty()) {
     result.tree.steps = options.tree;
     if (!isValidTree(network, result.tree))
-      return llvm::createStringError(
-          "the given tree does not contract the " + llvm::Twine(n) +
-          " operands exactly once each");
+      return llvm::createStringError("the given tree does not contract the " +
+                                     llvm::Twine(n) +
+                                     " operands exactly once each");
   }
   PathAlgorithm algorithm = options.algorithm;
   if (algorithm == PathAlgorithm::Auto)
@@ -181,10 +181,10 @@ llvm::Expected<PathResult> ein::findPath(const Network &network,
     std::optional<ContractionTree> tree =
         optimalTree(network, options.minimize);
     if (!tree)
-      return llvm::createStringError(
-          "the optimal search handles at most " +
-          llvm::Twine(kMaxOptimalTensors) + " tensors and this network has " +
-          llvm::Twine(n) + "; use hyper or greedy");
+      return llvm::createStringError("the optimal search handles at most " +
+                                     llvm::Twine(kMaxOptimalTensors) +
+                                     " tensors and this network has " +
+                                     llvm::Twine(n) + "; use hyper or greedy");
     result.tree = std::move(*tree);
     break;
   }

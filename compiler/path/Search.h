@@ -35,17 +35,16 @@ constexpr size_t kMaxOptimalTensors = 16;
 /// `auto` searches exactly up to this many tensors.
 constexpr size_t kAutoOptimalTensors = 12;
 
-
 struct PathResult {
   ContractionTree tree;
-  PathCost cost;               ///< of the unsliced tree
-  IndexSet sliced;             ///< indices looped over (may be empty)
-  double slices = 1;           ///< number of slices
-  double slicedFlops = 0;      ///< total flops over all slices
-  double slicedLargest = 0;    ///< largest intermediate of one slice
+  PathCost cost;            ///< of the unsliced tree
+  IndexSet sliced;          ///< indices looped over (may be empty)
+  double slices = 1;        ///< number of slices
+  double slicedFlops = 0;   ///< total flops over all slices
+  double slicedLargest = 0; ///< largest intermediate of one slice
   double searchMs = 0;
   PathAlgorithm algorithm = PathAlgorithm::Auto; ///< the one that ran
-  uint64_t trials = 0;         ///< trees tried (hyper)
+  uint64_t trials = 0;                           ///< trees tried (hyper)
 };
 
 /// The value `minimize` ranks trees by (smaller is better).
@@ -66,8 +65,8 @@ ContractionTree greedyTree(const Network &network, const GreedyParams &params,
 /// Recursive balanced bisection minimising the (log-weighted) indices cut,
 /// with groups of at most `leafSize` tensors contracted exactly.
 struct PartitionParams {
-  unsigned leafSize = 8;   ///< at most kMaxOptimalTensors
-  double imbalance = 0.2;  ///< allowed deviation from an even split
+  unsigned leafSize = 8;  ///< at most kMaxOptimalTensors
+  double imbalance = 0.2; ///< allowed deviation from an even split
   PathObjective minimize = PathObjective::Flops;
 };
 ContractionTree partitionTree(const Network &network,

@@ -30,8 +30,7 @@ namespace ein {
 
 PathOptions defaultCompilePathOptions() { return CompileOptions().path; }
 
-void buildEinToLinalgPipeline(OpPassManager &pm,
-                                     const PathOptions &path) {
+void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   mlir::ein::EinOptimizeContractionOrderOptions order;
   order.algorithm = algorithmName(path.algorithm);
   order.minimize = objectiveName(path.minimize);

@@ -19,9 +19,9 @@ PathOptions defaultCompilePathOptions();
 /// ein dialect -> linalg on tensors: split n-ary contractions along the
 /// path `path` chooses, then lower each to linalg.generic. (`--emit linalg`
 /// stops here.)
-void buildEinToLinalgPipeline(mlir::OpPassManager &pm,
-                              const PathOptions &path =
-                                  defaultCompilePathOptions());
+void buildEinToLinalgPipeline(
+    mlir::OpPassManager &pm,
+    const PathOptions &path = defaultCompilePathOptions());
 
 /// linalg on tensors -> LLVM dialect: destination-passing entry, one-shot
 /// bufferization, deallocation, loops, LLVM, and the C entry point.

@@ -61,7 +61,8 @@ LogicalResult rewriteEntry(func::FuncOp func) {
   return success();
 }
 
-struct EinMemrefEntryPass : mlir::ein::impl::EinMemrefEntryBase<EinMemrefEntryPass> {
+struct EinMemrefEntryPass
+    : mlir::ein::impl::EinMemrefEntryBase<EinMemrefEntryPass> {
   using Base::Base;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())

@@ -48,8 +48,7 @@ struct OptimizeContraction : OpRewritePattern<ContractOp> {
           << llvm::toString(path.takeError());
       return failure();
     }
-    std::vector<Subscripts> steps =
-        ::ein::treeSubscripts(s, net, path->tree);
+    std::vector<Subscripts> steps = ::ein::treeSubscripts(s, net, path->tree);
     SmallVector<Value> nodes(op.getInputs().begin(), op.getInputs().end());
     Type elementType = cast<RankedTensorType>(op.getType()).getElementType();
     for (auto [k, step] : llvm::enumerate(steps)) {

@@ -48,20 +48,19 @@ Network fromEdges(unsigned numIndices,
 Network randomRegular(unsigned n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   for (;;) {
-    std::vector<unsigned> stubs;
+    std::vector<unsigned> halfEdges;
     for (unsigned v = 0; v < n; ++v)
       for (int k = 0; k < 3; ++k)
-        stubs.push_back(v);
-    std::shuffle(stubs.begin(), stubs.end(), rng);
+        halfEdges.push_back(v);
+    std::shuffle(halfEdges.begin(), halfEdges.end(), rng);
     std::vector<std::vector<unsigned>> tensors(n);
     std::vector<std::pair<unsigned, unsigned>> edges;
     bool simple = true;
-    for (size_t k = 0; k < stubs.size(); k += 2) {
-      unsigned a = std::min(stubs[k], stubs[k + 1]);
-      unsigned b = std::max(stubs[k], stubs[k + 1]);
-      if (a == b ||
-          std::find(edges.begin(), edges.end(), std::make_pair(a, b)) !=
-              edges.end()) {
+    for (size_t k = 0; k < halfEdges.size(); k += 2) {
+      unsigned a = std::min(halfEdges[k], halfEdges[k + 1]);
+      unsigned b = std::max(halfEdges[k], halfEdges[k + 1]);
+      if (a == b || std::find(edges.begin(), edges.end(),
+                              std::make_pair(a, b)) != edges.end()) {
         simple = false;
         break;
       }
@@ -119,8 +118,8 @@ Network circuit(unsigned qubits, unsigned depth, uint64_t seed) {
 
 void run(const std::string &family, const Network &net, double maxTime,
          uint64_t seed) {
-  for (PathAlgorithm a : {PathAlgorithm::Greedy, PathAlgorithm::Hyper,
-                          PathAlgorithm::Optimal}) {
+  for (PathAlgorithm a :
+       {PathAlgorithm::Greedy, PathAlgorithm::Hyper, PathAlgorithm::Optimal}) {
     if (a == PathAlgorithm::Optimal && net.numInputs() > kMaxOptimalTensors)
       continue;
     PathOptions options;
@@ -134,8 +133,8 @@ void run(const std::string &family, const Network &net, double maxTime,
                   llvm::toString(result.takeError()).c_str());
       continue;
     }
-    std::printf("%-24s %5zu  %-8s %10.3f %10.1f %10.1f %8llu\n",
-                family.c_str(), net.numInputs(), algorithmName(a),
+    std::printf("%-24s %5zu  %-8s %10.3f %10.1f %10.1f %8llu\n", family.c_str(),
+                net.numInputs(), algorithmName(a),
                 std::log10(result->cost.flops),
                 std::log2(result->cost.largestIntermediate), result->searchMs,
                 (unsigned long long)result->trials);
@@ -158,8 +157,8 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  std::printf("%-24s %5s  %-8s %10s %10s %10s %8s\n", "network", "n",
-              "algo", "log10FLOP", "log2size", "ms", "trials");
+  std::printf("%-24s %5s  %-8s %10s %10s %10s %8s\n", "network", "n", "algo",
+              "log10FLOP", "log2size", "ms", "trials");
   for (unsigned n : {12u, 16u})
     run("random-3-regular", randomRegular(n, 100 + n), maxTime, seed);
   for (unsigned n : {50u, 100u, 150u, 250u})

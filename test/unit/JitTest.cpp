@@ -54,7 +54,8 @@ TEST(Jit, TensorViewsAreChecked) {
   ein::Jit jit;
   auto k = jit.compile("i,i->", {{3}, {3}}, ein::c64);
   ASSERT_TRUE(bool(k));
-  std::vector<std::complex<float>> x{{1, 1}, {2, 0}, {0, 3}}, y{{1, 0}, {1, 0}, {0, 1}};
+  std::vector<std::complex<float>> x{{1, 1}, {2, 0}, {0, 3}},
+      y{{1, 0}, {1, 0}, {0, 1}};
   std::complex<float> out;
   ein::TensorView vx{x.data(), ein::c64, {3}}, vy{y.data(), ein::c64, {3}};
   ASSERT_FALSE(bool(k->run({vx, vy}, {&out, ein::c64, {}})));

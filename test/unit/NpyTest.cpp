@@ -95,19 +95,16 @@ TEST_F(Npy, RoundTripsEveryDtypeAndRank) {
       auto *bytes = static_cast<unsigned char *>(a.data);
       for (size_t k = 0; k < n * einrt_dtype_size(a.dtype); ++k)
         bytes[k] = static_cast<unsigned char>(k * 7 + t);
-      ASSERT_EQ(einrt_npy_write(path("x.npy").c_str(), &a, err, sizeof(err)),
-                0)
+      ASSERT_EQ(einrt_npy_write(path("x.npy").c_str(), &a, err, sizeof(err)), 0)
           << err;
       einrt_array b{};
-      ASSERT_EQ(einrt_npy_read(path("x.npy").c_str(), &b, err, sizeof(err)),
-                0)
+      ASSERT_EQ(einrt_npy_read(path("x.npy").c_str(), &b, err, sizeof(err)), 0)
           << err;
       EXPECT_EQ(b.dtype, a.dtype);
       ASSERT_EQ(b.rank, a.rank);
       for (int d = 0; d < a.rank; ++d)
         EXPECT_EQ(b.shape[d], a.shape[d]);
-      EXPECT_EQ(std::memcmp(a.data, b.data, n * einrt_dtype_size(a.dtype)),
-                0);
+      EXPECT_EQ(std::memcmp(a.data, b.data, n * einrt_dtype_size(a.dtype)), 0);
       einrt_array_free(&a);
       einrt_array_free(&b);
     }
@@ -224,8 +221,7 @@ TEST_F(Npy, RefusesWhatItCannotRead) {
   EXPECT_NE(readError("sub").find("directory"), std::string::npos);
   rmdir(path("sub").c_str());
   writeRaw("magic.npy", "not a numpy file at all");
-  EXPECT_NE(readError("magic.npy").find("not a .npy file"),
-            std::string::npos);
+  EXPECT_NE(readError("magic.npy").find("not a .npy file"), std::string::npos);
   std::string good = npy("{'descr': '<f8', 'fortran_order': False, "
                          "'shape': (2, 2), }",
                          std::string(32, '\0'));
@@ -233,8 +229,8 @@ TEST_F(Npy, RefusesWhatItCannotRead) {
   EXPECT_NE(readError("header.npy").find("truncated inside its header"),
             std::string::npos);
   writeRaw("data.npy", good.substr(0, good.size() - 8));
-  EXPECT_NE(readError("data.npy").find(
-                "truncated: expected 32 bytes of data, found 24"),
+  EXPECT_NE(readError("data.npy")
+                .find("truncated: expected 32 bytes of data, found 24"),
             std::string::npos);
   struct Refused {
     const char *descr, *name;
@@ -274,9 +270,9 @@ TEST_F(Npy, FailedWritesLeaveNothing) {
   a.shape[0] = 3;
   char err[256];
   ASSERT_EQ(einrt_array_alloc(&a, err, sizeof(err)), 0);
-  EXPECT_NE(einrt_npy_write(path("no/such/dir/x.npy").c_str(), &a, err,
-                            sizeof(err)),
-            0);
+  EXPECT_NE(
+      einrt_npy_write(path("no/such/dir/x.npy").c_str(), &a, err, sizeof(err)),
+      0);
   EXPECT_NE(std::string(err).find("No such file or directory"),
             std::string::npos);
   // Replacing an existing file leaves no temporary behind.
@@ -296,8 +292,7 @@ TEST(Array, RefusesImpossibleSizes) {
   a.shape[0] = int64_t(1) << 50; // 8 PiB
   char err[256];
   EXPECT_NE(einrt_array_alloc(&a, err, sizeof(err)), 0);
-  EXPECT_NE(std::string(err).find("9007199254740992 bytes"),
-            std::string::npos)
+  EXPECT_NE(std::string(err).find("9007199254740992 bytes"), std::string::npos)
       << err;
   EXPECT_EQ(a.data, nullptr);
 }

@@ -26,8 +26,8 @@ long errorColumn(llvm::StringRef expr, Shapes shapes) {
   if (p)
     return -1;
   long col = -2;
-  llvm::handleAllErrors(
-      p.takeError(), [&](const ExprError &e) { col = long(e.column()); });
+  llvm::handleAllErrors(p.takeError(),
+                        [&](const ExprError &e) { col = long(e.column()); });
   return col;
 }
 

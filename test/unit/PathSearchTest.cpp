@@ -18,8 +18,7 @@ using namespace ein;
 namespace {
 
 /// A network from strict subscripts with the given extent for every label.
-Network makeNetwork(llvm::StringRef text,
-                    std::function<int64_t(char)> extent) {
+Network makeNetwork(llvm::StringRef text, std::function<int64_t(char)> extent) {
   std::string error;
   size_t column;
   auto s = mlir::ein::Subscripts::parse(text, error, column);
@@ -91,8 +90,7 @@ Network randomNetwork(std::mt19937_64 &rng, unsigned n) {
 TEST(PathCost, CountsFlopsLikeOptEinsum) {
   // opt_einsum's documentation example: each step touches five indices of
   // extent 10 and sums one, so 2 * 10^5 flops; four steps.
-  Network net = makeNetwork("ea,fb,abcd,gc,hd->efgh",
-                            [](char) { return 10; });
+  Network net = makeNetwork("ea,fb,abcd,gc,hd->efgh", [](char) { return 10; });
   auto result = findPath(net, PathOptions());
   ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
   EXPECT_EQ(result->cost.flops, 8e5);
@@ -153,9 +151,8 @@ TEST(Search, EveryAlgorithmGivesValidTrees) {
   for (int trial = 0; trial < 2000; ++trial) {
     unsigned n = 1 + trial % 24;
     Network net = randomNetwork(rng, n);
-    for (PathAlgorithm a :
-         {PathAlgorithm::Auto, PathAlgorithm::Greedy, PathAlgorithm::Hyper,
-          PathAlgorithm::LeftToRight}) {
+    for (PathAlgorithm a : {PathAlgorithm::Auto, PathAlgorithm::Greedy,
+                            PathAlgorithm::Hyper, PathAlgorithm::LeftToRight}) {
       PathOptions options;
       options.algorithm = a;
       options.maxTrials = 8;

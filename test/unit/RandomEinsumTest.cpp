@@ -137,7 +137,8 @@ private:
         if (k == at) {
           term += "...";
           for (int d = c.ellipsisDims - covered; d < c.ellipsisDims; ++d)
-            dims.push_back({char('0' + d), chance(0.15) ? 1 : ellipsisExtent[d]});
+            dims.push_back(
+                {char('0' + d), chance(0.15) ? 1 : ellipsisExtent[d]});
         }
         if (k < int(labels.size()))
           addLetter(labels[k]);
@@ -179,31 +180,19 @@ private:
             ++count[d.label];
       for (int d = 0; d < c.ellipsisDims; ++d)
         c.outputLabels.push_back(char('0' + d));
-      // Ellipsis dimensions no operand covers do not exist.
-      std::string present;
-      for (const auto &op : c.operands)
-        for (const Dim &d : op)
-          present.push_back(d.label);
-      std::string kept;
-      for (char l : c.outputLabels)
-        if (present.find(l) != std::string::npos)
-          kept.push_back(l);
-      c.outputLabels = kept;
       for (auto [label, n] : count) // std::map: ASCII order, as NumPy
         if (n == 1)
           c.outputLabels.push_back(label);
     }
-    if (!c.implicit) {
-      std::string present;
-      for (const auto &op : c.operands)
-        for (const Dim &d : op)
-          present.push_back(d.label);
-      std::string kept;
-      for (char l : c.outputLabels)
-        if (present.find(l) != std::string::npos)
-          kept.push_back(l);
-      c.outputLabels = kept;
-    }
+    // Ellipsis dimensions that no operand covers do not exist.
+    std::string present, kept;
+    for (const auto &op : c.operands)
+      for (const Dim &d : op)
+        present.push_back(d.label);
+    for (char l : c.outputLabels)
+      if (present.find(l) != std::string::npos)
+        kept.push_back(l);
+    c.outputLabels = kept;
     // Whitespace around terms and the arrow (NumPy ignores it).
     if (chance(0.2)) {
       std::string spaced = " ";
@@ -227,11 +216,12 @@ private:
 /// (1 broadcasts); sum the products over every assignment of all labels.
 struct Reference {
   ein::Shape shape;
-  std::vector<Complex> values; ///< exact for integers (small values)
+  std::vector<Complex> values;   ///< exact for integers (small values)
   std::vector<double> magnitude; ///< sum of |product| per element
 };
 
-Reference reference(const Case &c, const std::vector<std::vector<Complex>> &in) {
+Reference reference(const Case &c,
+                    const std::vector<std::vector<Complex>> &in) {
   std::string labels;
   std::map<char, int64_t> extent;
   for (const auto &op : c.operands)
@@ -347,8 +337,7 @@ Inputs makeInputs(const Case &c, std::mt19937_64 &rng) {
   return in;
 }
 
-Complex readOutput(const std::vector<char> &out, ein::DType dtype,
-                   int64_t k) {
+Complex readOutput(const std::vector<char> &out, ein::DType dtype, int64_t k) {
   const char *p = out.data() + k * ein::dtypeSize(dtype);
   switch (dtype) {
   case ein::i32: {
@@ -412,8 +401,7 @@ std::string check(ein::Jit &jit, const Case &c, std::mt19937_64 &rng,
       char buf[160];
       std::snprintf(buf, sizeof(buf),
                     "element %zu: got (%g, %g), want (%g, %g)", k, got.real(),
-                    got.imag(), want.values[k].real(),
-                    want.values[k].imag());
+                    got.imag(), want.values[k].real(), want.values[k].imag());
       return buf;
     }
   }
@@ -432,8 +420,7 @@ TEST(RandomEinsum, MatchesReferenceLoopNest) {
     std::string problem = check(jit, c, rng);
     if (!problem.empty()) {
       ++failures;
-      ADD_FAILURE() << "case " << n << ": " << c.describe() << ": "
-                    << problem;
+      ADD_FAILURE() << "case " << n << ": " << c.describe() << ": " << problem;
     }
     ++perDtype[ein::dtypeName(c.dtype)];
     withEllipsis += c.expr.find("...") != std::string::npos;
@@ -490,17 +477,17 @@ TEST(RandomEinsum, SlicedKernelsAgree) {
 TEST(RandomEinsum, Classics) {
   ein::Jit jit;
   std::mt19937_64 rng(1);
-  auto letters = [](std::initializer_list<std::pair<const char *, ein::Shape>>
-                        ops) {
-    std::vector<std::vector<Dim>> result;
-    for (auto &[labels, shape] : ops) {
-      std::vector<Dim> dims;
-      for (size_t d = 0; d < shape.size(); ++d)
-        dims.push_back({labels[d], shape[d]});
-      result.push_back(dims);
-    }
-    return result;
-  };
+  auto letters =
+      [](std::initializer_list<std::pair<const char *, ein::Shape>> ops) {
+        std::vector<std::vector<Dim>> result;
+        for (auto &[labels, shape] : ops) {
+          std::vector<Dim> dims;
+          for (size_t d = 0; d < shape.size(); ++d)
+            dims.push_back({labels[d], shape[d]});
+          result.push_back(dims);
+        }
+        return result;
+      };
   struct Classic {
     const char *expr, *output;
     std::vector<std::vector<Dim>> ops;
@@ -515,17 +502,18 @@ TEST(RandomEinsum, Classics) {
       {"ij->", "", letters({{"ij", {2, 3}}})},
       {",ij->ij", "ij", letters({{"", {}}, {"ij", {2, 3}}})},
       {"ab,bc,cd,de->ae", "ae",
-       letters({{"ab", {2, 3}}, {"bc", {3, 2}}, {"cd", {2, 4}}, {"de", {4, 2}}})},
-      {"bij,bjk->bik", "bik", letters({{"bij", {2, 2, 3}}, {"bjk", {2, 3, 2}}})},
+       letters(
+           {{"ab", {2, 3}}, {"bc", {3, 2}}, {"cd", {2, 4}}, {"de", {4, 2}}})},
+      {"bij,bjk->bik", "bik",
+       letters({{"bij", {2, 2, 3}}, {"bjk", {2, 3, 2}}})},
       {"ij,ij->ij", "ij", letters({{"ij", {1, 3}}, {"ij", {2, 3}}})},
       {"ij,jk->ik", "ik", letters({{"ij", {2, 1}}, {"jk", {3, 4}}})},
-      {"...ij,...jk", "0ik",
-       letters({{"0ij", {2, 2, 3}}, {"0jk", {2, 3, 2}}})},
+      {"...ij,...jk", "0ik", letters({{"0ij", {2, 2, 3}}, {"0jk", {2, 3, 2}}})},
       {"a...,...->a...", "a0", letters({{"a0", {2, 3}}, {"0", {3}}})},
   };
   for (const Classic &k : classics)
-    for (ein::DType dtype : {ein::f32, ein::f64, ein::c64, ein::c128,
-                             ein::i32, ein::i64}) {
+    for (ein::DType dtype :
+         {ein::f32, ein::f64, ein::c64, ein::c128, ein::i32, ein::i64}) {
       Case c;
       c.expr = k.expr;
       c.outputLabels = k.output;

@@ -55,8 +55,7 @@ einc::parseShapeList(llvm::StringRef text) {
         }
         if (d.getAsInteger(10, v) || v > (uint64_t(1) << 62))
           return ein::userError("invalid extent '" + d + "' in --shapes '" +
-                                text +
-                                "' (expected e.g. 32x128x50,32x50x768)");
+                                text + "' (expected e.g. 32x128x50,32x50x768)");
         shape.push_back(static_cast<int64_t>(v));
       }
     }
@@ -178,9 +177,8 @@ llvm::Expected<ein::PathOptions> PathFlags::get(ein::DType dtype,
 llvm::Expected<double> einc::parseBytes(llvm::StringRef text) {
   llvm::StringRef t = text.trim();
   size_t split = t.find_first_not_of("0123456789.eE+");
-  llvm::StringRef number = t.substr(0, split), unit = t.substr(
-                                                   std::min(split, t.size()))
-                                                   .trim();
+  llvm::StringRef number = t.substr(0, split),
+                  unit = t.substr(std::min(split, t.size())).trim();
   double value;
   if (number.empty() || number.getAsDouble(value) || value < 0)
     return ein::userError("invalid size '" + text +

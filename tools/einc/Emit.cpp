@@ -14,8 +14,8 @@
 using namespace llvm;
 using namespace einc;
 
-cl::OptionCategory einc::codegenCategory(
-    "einc code generation (einc EXPR [options])");
+cl::OptionCategory
+    einc::codegenCategory("einc code generation (einc EXPR [options])");
 
 namespace {
 cl::OptionCategory &category = codegenCategory;
@@ -76,8 +76,8 @@ Expected<ein::EinsumProblem> resolveProblem(ein::DType dtype) {
     return sizes.takeError();
   std::string labels = dynamic->subscripts.labels();
   for (int c = 0; c < 128; ++c)
-    if ((*sizes)[c] >= 0 && labels.find(static_cast<char>(c)) ==
-                                std::string::npos)
+    if ((*sizes)[c] >= 0 &&
+        labels.find(static_cast<char>(c)) == std::string::npos)
       return ein::userError("--sizes gives an extent for '" +
                             Twine(static_cast<char>(c)) +
                             "', which the expression does not use");
@@ -174,7 +174,8 @@ int einc::runCodegen(int argc, char **argv) {
   if (!llvmModule)
     return reportError(llvmModule.takeError(), InternalError);
   if (emit == "llvm")
-    return writeOutput([&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+    return writeOutput(
+        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
 
   SmallString<0> buffer;
   raw_svector_ostream bufferStream(buffer);

@@ -21,8 +21,9 @@
 using namespace llvm;
 using namespace einc;
 
-cl::SubCommand explainCommand(
-    "explain", "Show the contraction path chosen for an expression");
+cl::SubCommand
+    explainCommand("explain",
+                   "Show the contraction path chosen for an expression");
 cl::OptionCategory einc::explainCategory(
     "einc explain EXPR (--shapes ...|--sizes ...) [options]");
 
@@ -36,8 +37,8 @@ cl::opt<std::string> shapesOpt("shapes", cl::sub(explainCommand),
 cl::opt<std::string> sizesOpt("sizes", cl::sub(explainCommand),
                               cl::cat(category),
                               cl::desc("Extents by label, e.g. i=8,j=16"));
-cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"),
-                              cl::sub(explainCommand), cl::cat(category),
+cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::sub(explainCommand),
+                              cl::cat(category),
                               cl::desc("Element type (sizes --memory-limit)"));
 cl::opt<bool> jsonOpt("json", cl::sub(explainCommand), cl::cat(category),
                       cl::desc("Print JSON instead of a table"));
@@ -115,9 +116,8 @@ void printTable(const ein::Path &p) {
     os << format("%22s", name.str().c_str()) << ":  " << value << "\n";
   };
   row("Complete contraction", p.subscripts);
-  row("Algorithm", p.algorithm +
-                       (p.trials ? " (" + Twine(p.trials) + " trials)"
-                                 : Twine("")));
+  row("Algorithm", p.algorithm + (p.trials ? " (" + Twine(p.trials) + " trials)"
+                                           : Twine("")));
   row("Search time", Twine(formatv("{0:f3}", p.searchMs).str()) + " ms");
   row("Naive scaling", Twine(naiveScaling));
   row("Optimized scaling", Twine(scaling));
@@ -127,8 +127,7 @@ void printTable(const ein::Path &p) {
       formatv("{0:f3}", p.flops > 0 ? p.naiveFlops / p.flops : 1.0).str());
   row("Largest intermediate", sci(p.largestIntermediate) + " elements");
   if (!p.slicedIndices.empty()) {
-    row("Sliced indices", p.slicedIndices + " (" + sci(p.slices) +
-                              " slices)");
+    row("Sliced indices", p.slicedIndices + " (" + sci(p.slices) + " slices)");
     row("Sliced FLOP count",
         sci(p.slicedFlops) + " (overhead " +
             formatv("{0:f3}", p.slicedFlops / p.flops).str() + "x)");

@@ -68,8 +68,7 @@ void einc::printArray(raw_ostream &os, const einrt_array &a) {
     os << (d ? ", " : "") << a.shape[d];
     n *= a.shape[d];
   }
-  os << (a.rank == 1 ? ",)" : ")") << ", " << einrt_dtype_name(a.dtype)
-     << "\n";
+  os << (a.rank == 1 ? ",)" : ")") << ", " << einrt_dtype_name(a.dtype) << "\n";
   printDim(os, a, 0, 0, n);
   os << "\n";
 }

@@ -26,8 +26,7 @@ cl::OptionCategory einc::runCategory("einc run EXPR IN.npy... -o OUT.npy");
 namespace {
 cl::OptionCategory &category = runCategory;
 cl::list<std::string> positional(cl::Positional, cl::sub(runCommand),
-                                 cl::desc("EXPR IN.npy..."),
-                                 cl::cat(category));
+                                 cl::desc("EXPR IN.npy..."), cl::cat(category));
 cl::opt<std::string> outputOpt("o", cl::sub(runCommand), cl::cat(category),
                                cl::desc("Output .npy file"),
                                cl::value_desc("OUT.npy"));
@@ -75,13 +74,12 @@ Error checkMemory(const ein::EinsumProblem &p, const ein::Path &path) {
                       std::optional<uint64_t> bytes, StringRef hint) {
     std::string size = bytes ? formatBytes(static_cast<double>(*bytes))
                              : std::string("more than 2^64 bytes");
-    std::string shapeText = shape.empty() ? "" : "shape " + shapeStr(shape) +
-                                                     ", ";
-    return ein::userError(what + " needs " + size + " (" + shapeText +
-                          ein::dtypeName(p.dtype) + "), more than this " +
-                          "machine's " +
-                          formatBytes(static_cast<double>(limit)) +
-                          " of memory" + hint);
+    std::string shapeText =
+        shape.empty() ? "" : "shape " + shapeStr(shape) + ", ";
+    return ein::userError(
+        what + " needs " + size + " (" + shapeText + ein::dtypeName(p.dtype) +
+        "), more than this " + "machine's " +
+        formatBytes(static_cast<double>(limit)) + " of memory" + hint);
   };
   std::optional<uint64_t> out = byteSize(p.outputShape, p.dtype);
   if (!out || *out > limit)
@@ -113,8 +111,8 @@ Error checkWritable(StringRef path) {
   if (dir.empty())
     dir = ".";
   if (access(dir.c_str(), W_OK) != 0)
-    return ein::userError("cannot write '" + path + "': " +
-                          std::strerror(errno));
+    return ein::userError("cannot write '" + path +
+                          "': " + std::strerror(errno));
   return Error::success();
 }
 } // namespace
@@ -198,8 +196,8 @@ int einc::runRun(int argc, char **argv) {
   out.rank = static_cast<int32_t>(problem->outputShape.size());
   if (out.rank > EINRT_MAX_RANK)
     return reportError("the result has rank " + Twine(out.rank) +
-                       ", more than .npy files hold (" +
-                       Twine(EINRT_MAX_RANK) + ")");
+                       ", more than .npy files hold (" + Twine(EINRT_MAX_RANK) +
+                       ")");
   std::copy(problem->outputShape.begin(), problem->outputShape.end(),
             out.shape);
   if (einrt_array_alloc(&out, message, sizeof(message)))

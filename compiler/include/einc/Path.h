@@ -47,13 +47,13 @@ struct PathStepInfo {
 
 /// A chosen contraction order and what it costs.
 struct Path {
-  std::string subscripts;         ///< the strict expression
+  std::string subscripts; ///< the strict expression
   std::vector<PathStepInfo> steps;
   double flops = 0, naiveFlops = 0, largestIntermediate = 0;
-  std::string slicedIndices;      ///< labels looped over
+  std::string slicedIndices; ///< labels looped over
   double slices = 1, slicedFlops = 0, slicedLargest = 0;
   double searchMs = 0;
-  std::string algorithm;          ///< the algorithm that ran
+  std::string algorithm; ///< the algorithm that ran
   uint64_t trials = 0;
 
   /// opt_einsum's convention: positions in the current operand list, the
@@ -66,9 +66,10 @@ const char *objectiveName(PathObjective o);
 
 /// Finds the contraction path of `expr` (any NumPy einsum string) for
 /// operands of these shapes, without compiling anything.
-llvm::Expected<Path> findContractionPath(llvm::StringRef expr,
-                                         const std::vector<std::vector<int64_t>> &shapes,
-                                         const PathOptions &options = {});
+llvm::Expected<Path>
+findContractionPath(llvm::StringRef expr,
+                    const std::vector<std::vector<int64_t>> &shapes,
+                    const PathOptions &options = {});
 
 } // namespace ein
 
