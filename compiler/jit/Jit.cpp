@@ -110,6 +110,28 @@ void accumulate(const std::string &labels, const Shape &shape,
                       [&](int64_t full, int64_t sub) { out[full] += in[sub]; });
 }
 
+using AccumulateFn = void (*)(const std::string &, const Shape &,
+                              const SlicePlan &, const std::vector<int64_t> &,
+                              const void *, void *);
+
+AccumulateFn accumulatorFor(DType dtype) {
+  switch (dtype) {
+  case f32:
+    return accumulate<float>;
+  case f64:
+    return accumulate<double>;
+  case c64:
+    return accumulate<std::complex<float>>;
+  case c128:
+    return accumulate<std::complex<double>>;
+  case i32:
+    return accumulate<int32_t>;
+  case i64:
+    return accumulate<int64_t>;
+  }
+  llvm_unreachable("unknown dtype");
+}
+
 } // namespace
 
 void Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
@@ -139,6 +161,7 @@ void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
   int64_t slices = 1;
   for (int64_t e : plan.extents)
     slices *= e;
+  AccumulateFn add = accumulatorFor(dtype);
   for (int64_t s = 0; s < slices; ++s) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       const std::string &labels = plan.inputLabels[i];
@@ -154,32 +177,8 @@ void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
       sliceInputs[i] = dst;
     }
     inner.call(sliceInputs, sliceOutput.data());
-    switch (dtype) {
-    case f32:
-      accumulate<float>(plan.outputLabels, outputShape, plan, fixed,
-                        sliceOutput.data(), output);
-      break;
-    case f64:
-      accumulate<double>(plan.outputLabels, outputShape, plan, fixed,
-                         sliceOutput.data(), output);
-      break;
-    case c64:
-      accumulate<std::complex<float>>(plan.outputLabels, outputShape, plan,
-                                      fixed, sliceOutput.data(), output);
-      break;
-    case c128:
-      accumulate<std::complex<double>>(plan.outputLabels, outputShape, plan,
-                                       fixed, sliceOutput.data(), output);
-      break;
-    case i32:
-      accumulate<int32_t>(plan.outputLabels, outputShape, plan, fixed,
-                          sliceOutput.data(), output);
-      break;
-    case i64:
-      accumulate<int64_t>(plan.outputLabels, outputShape, plan, fixed,
-                          sliceOutput.data(), output);
-      break;
-    }
+    add(plan.outputLabels, outputShape, plan, fixed, sliceOutput.data(),
+        output);
     for (int64_t d = int64_t(fixed.size()) - 1; d >= 0; --d) {
       if (++fixed[d] < plan.extents[d])
         break;
