@@ -74,7 +74,8 @@ PathCost ein::evaluate(const Network &network, const ContractionTree &tree,
     step.lhsIndices = net->inputs[0];
     step.result = net->output;
     step.removed = minus(net->inputs[0], net->output);
-    step.flops = cost.naiveFlops;
+    // opt_einsum's step cost: the operand's size, doubled if it sums.
+    step.flops = net->size(net->inputs[0]) * (step.removed.empty() ? 1 : 2);
     step.size = net->size(net->output);
     step.scaling = net->inputs[0].count();
     cost.flops = step.flops;
