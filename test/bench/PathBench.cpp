@@ -9,7 +9,11 @@
 //   - random quantum circuits (qubit lines, two-qubit gates on neighbours,
 //     product states at both ends).
 //
-//   ein-path-bench [--max-time SECONDS] [--seed N]
+//   ein-path-bench [--max-time SECONDS] [--seed N] [--dump DIR]
+//
+// --dump writes each network and the paths found as JSON, for
+// compare_opt_einsum.py to run opt_einsum on the same networks and to check
+// that it counts the same FLOPs for our paths.
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,8 +120,51 @@ Network circuit(unsigned qubits, unsigned depth, uint64_t seed) {
   return fromEdges(next, tensors, 2);
 }
 
+std::string dumpDir;
+
+/// The network and our results as JSON (indices as integers).
+void dump(const std::string &name, const Network &net,
+          const std::vector<std::pair<std::string, PathResult>> &results) {
+  if (dumpDir.empty())
+    return;
+  std::string path = dumpDir + "/" + name + ".json";
+  FILE *f = std::fopen(path.c_str(), "w");
+  if (!f) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+  auto set = [&](const IndexSet &s) {
+    std::string r = "[";
+    bool first = true;
+    s.forEach([&](unsigned i) {
+      r += (first ? "" : ", ") + std::to_string(i);
+      first = false;
+    });
+    return r + "]";
+  };
+  std::fprintf(f, "{\"name\": \"%s\", \"inputs\": [", name.c_str());
+  for (size_t t = 0; t < net.numInputs(); ++t)
+    std::fprintf(f, "%s%s", t ? ", " : "", set(net.inputs[t]).c_str());
+  std::fprintf(f, "], \"output\": %s, \"sizes\": [", set(net.output).c_str());
+  for (unsigned i = 0; i < net.numIndices(); ++i)
+    std::fprintf(f, "%s%g", i ? ", " : "", net.extents[i]);
+  std::fprintf(f, "], \"results\": {");
+  for (size_t r = 0; r < results.size(); ++r) {
+    const PathCost &c = results[r].second.cost;
+    std::fprintf(f, "%s\"%s\": {\"flops\": %.17g, \"path\": [", r ? ", " : "",
+                 results[r].first.c_str(), c.flops);
+    for (size_t k = 0; k < c.optEinsumPath.size(); ++k)
+      std::fprintf(f, "%s[%u, %u]", k ? ", " : "", c.optEinsumPath[k][0],
+                   c.optEinsumPath[k].size() > 1 ? c.optEinsumPath[k][1] : 0);
+    std::fprintf(f, "]}");
+  }
+  std::fprintf(f, "}}\n");
+  std::fclose(f);
+}
+
 void run(const std::string &family, const Network &net, double maxTime,
          uint64_t seed) {
+  std::vector<std::pair<std::string, PathResult>> results;
   for (PathAlgorithm a :
        {PathAlgorithm::Greedy, PathAlgorithm::Hyper, PathAlgorithm::Optimal}) {
     if (a == PathAlgorithm::Optimal && net.numInputs() > kMaxOptimalTensors)
@@ -139,7 +186,9 @@ void run(const std::string &family, const Network &net, double maxTime,
                 std::log2(result->cost.largestIntermediate), result->searchMs,
                 (unsigned long long)result->trials);
     std::fflush(stdout);
+    results.push_back({algorithmName(a), std::move(*result)});
   }
+  dump(family + "-" + std::to_string(net.numInputs()), net, results);
 }
 
 } // namespace
@@ -152,8 +201,10 @@ int main(int argc, char **argv) {
       maxTime = std::atof(argv[++i]);
     else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc)
       seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--dump") && i + 1 < argc)
+      dumpDir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: ein-path-bench [--max-time S] [--seed N]\n");
+      std::fprintf(stderr, "usage: ein-path-bench [--max-time S] [--seed N] [--dump DIR]\n");
       return 1;
     }
   }
