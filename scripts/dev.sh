@@ -52,10 +52,12 @@ example)
   install_deps
   configure_and_build
   cd "$root/examples/bmm"
-  echo "== einc run 'bij,bjk->bik' a.npy b.npy -o c.npy --print"
+  echo "== einc run 'bij,bjk->bik' a.npy b.npy -o /tmp/einc-example-c.npy --print"
   "$build/bin/einc" run 'bij,bjk->bik' a.npy b.npy -o /tmp/einc-example-c.npy --print
   echo "== einc 'bij,bjk->bik' --shapes 2x2x3,2x3x2 --emit ein"
   "$build/bin/einc" 'bij,bjk->bik' --shapes 2x2x3,2x3x2 --emit ein
+  echo "== einc explain 'ab,bc,cd->ad' --sizes a=64,b=8,c=512,d=64"
+  "$build/bin/einc" explain 'ab,bc,cd->ad' --sizes a=64,b=8,c=512,d=64
   ;;
 test)
   install_deps
