@@ -30,6 +30,22 @@ void setError(char *err, size_t errlen, const char *fmt, ...) {
   va_end(args);
 }
 
+/// `text` with anything but printable ASCII shown as \xNN, so that a
+/// corrupt header cannot put raw bytes into an error message.
+std::string printable(const std::string &text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(char(c));
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+    out += buf;
+  }
+  return out;
+}
+
 /// Reads exactly `n` bytes; returns how many were read before EOF/error.
 size_t readFully(int fd, void *buffer, size_t n) {
   size_t done = 0;
@@ -199,7 +215,7 @@ bool parseHeader(const std::string &text, Header &h, std::string &why) {
       }
       haveShape = true;
     } else {
-      why = "unknown header key '" + key + "'";
+      why = "unknown header key '" + printable(key) + "'";
       return false;
     }
     if (!p.consume(',')) {
@@ -385,8 +401,8 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
     setError(err, errlen,
              "unsupported dtype '%s' (%s) in '%s': einc supports float32, "
              "float64, complex64, complex128, int32, int64",
-             h.descr.c_str(), describeDescr(h.descr, h.structured).c_str(),
-             path);
+             printable(h.descr).c_str(),
+             describeDescr(h.descr, h.structured).c_str(), path);
     return 1;
   }
   einrt_array a{};
