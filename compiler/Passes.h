@@ -22,6 +22,9 @@ class LinalgDialect;
 namespace LLVM {
 class LLVMDialect;
 }
+namespace math {
+class MathDialect;
+}
 namespace memref {
 class MemRefDialect;
 }
@@ -36,6 +39,8 @@ class EinDialect;
 
 /// Patterns that lower ein.contract to linalg.generic.
 void populateEinToLinalgConversionPatterns(RewritePatternSet &patterns);
+/// Patterns that lower ein.map, ein.reduce and ein.softmax to linalg.
+void populateEinMapReduceToLinalgPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Passes.h.inc"

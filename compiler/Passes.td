@@ -87,7 +87,7 @@ def EinMemrefEntry : Pass<"ein-memref-entry", "::mlir::ModuleOp"> {
 //===----------------------------------------------------------------------===//
 
 def ConvertEinToLinalg : Pass<"convert-ein-to-linalg"> {
-  let summary = "Lower ein.contract to linalg.generic";
+  let summary = "Lower ein ops to linalg.generic";
   let description = [{
     Each `ein.contract` becomes `tensor.empty`, a zero `linalg.fill` when
     some label is summed, and one `linalg.generic` whose indexing maps are
@@ -96,8 +96,13 @@ def ConvertEinToLinalg : Pass<"convert-ein-to-linalg"> {
     constant 0. Loops are ordered output labels (all but the last), summed
     labels, then the last output label, so the innermost loop walks memory
     contiguously.
+
+    `ein.map` becomes one parallel generic, `ein.reduce` a fill with the
+    reduction's identity and a generic (logsumexp and mean add a step), and
+    `ein.softmax` the numerically stable max, exp(x - max), sum, divide.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::complex::ComplexDialect"];

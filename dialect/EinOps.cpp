@@ -3,6 +3,7 @@
 #include "dialect/EinOps.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::ein;
@@ -30,29 +31,33 @@ static std::string shapeStr(ArrayRef<int64_t> shape) {
   return s.empty() ? "scalar" : s;
 }
 
-LogicalResult ContractOp::verify() {
+/// The checks every op with einsum subscripts shares: syntax, operand
+/// count, element types, ranks, NumPy's extent rules and the result shape.
+static FailureOr<Subscripts> verifySubscripts(Operation *op,
+                                              StringRef subscripts,
+                                              ValueRange inputs,
+                                              RankedTensorType resultType) {
   std::string error;
   size_t column = 0;
   std::optional<Subscripts> parsed =
-      Subscripts::parse(getSubscripts(), error, column);
+      Subscripts::parse(subscripts, error, column);
   if (!parsed)
-    return emitOpError("invalid subscripts \"")
-           << getSubscripts() << "\": " << error << " at column " << column;
-  if (parsed->inputs.size() != getInputs().size())
-    return emitOpError("subscripts name ")
+    return op->emitOpError("invalid subscripts \"")
+           << subscripts << "\": " << error << " at column " << column;
+  if (parsed->inputs.size() != inputs.size())
+    return op->emitOpError("subscripts name ")
            << parsed->inputs.size() << " operands but the op has "
-           << getInputs().size();
+           << inputs.size();
 
-  auto resultType = cast<RankedTensorType>(getResult().getType());
   SmallVector<SmallVector<int64_t>> shapes;
-  for (auto [i, value] : llvm::enumerate(getInputs())) {
+  for (auto [i, value] : llvm::enumerate(inputs)) {
     auto type = cast<RankedTensorType>(value.getType());
     if (type.getElementType() != resultType.getElementType())
-      return emitOpError("operand ")
+      return op->emitOpError("operand ")
              << i << " has element type " << type.getElementType()
              << " but the result has " << resultType.getElementType();
     if (type.getRank() != static_cast<int64_t>(parsed->inputs[i].size()))
-      return emitOpError("operand ")
+      return op->emitOpError("operand ")
              << i << " has rank " << type.getRank() << " but its subscripts \""
              << parsed->inputs[i] << "\" name " << parsed->inputs[i].size()
              << " dimensions";
@@ -65,10 +70,10 @@ LogicalResult ContractOp::verify() {
   LabelExtents extents;
   if (std::optional<ExtentConflict> conflict =
           inferLabelExtents(*parsed, shapes, extents))
-    return emitOpError(conflict->message());
+    return op->emitOpError(conflict->message());
 
   if (resultType.getRank() != static_cast<int64_t>(parsed->output.size()))
-    return emitOpError("result has rank ")
+    return op->emitOpError("result has rank ")
            << resultType.getRank() << " but the output subscripts \""
            << parsed->output << "\" name " << parsed->output.size()
            << " dimensions";
@@ -82,12 +87,17 @@ LogicalResult ContractOp::verify() {
       for (char l : parsed->output)
         want.push_back(extents[l] == kDynamicExtent ? ShapedType::kDynamic
                                                     : extents[l]);
-      return emitOpError("result shape ")
+      return op->emitOpError("result shape ")
              << shapeStr(resultType.getShape()) << " does not match "
              << shapeStr(want) << " implied by the operands";
     }
   }
-  return success();
+  return *parsed;
+}
+
+LogicalResult ContractOp::verify() {
+  return verifySubscripts(*this, getSubscripts(), getInputs(),
+                          cast<RankedTensorType>(getType()));
 }
 
 OpFoldResult ContractOp::fold(FoldAdaptor) {
@@ -98,6 +108,106 @@ OpFoldResult ContractOp::fold(FoldAdaptor) {
   if (s.inputs[0] != s.output)
     return {};
   return getInputs()[0];
+}
+
+//===----------------------------------------------------------------------===//
+// MapOp
+//===----------------------------------------------------------------------===//
+
+unsigned MapOp::arity(StringRef fn) {
+  return llvm::StringSwitch<unsigned>(fn)
+      .Cases({"neg", "exp", "log", "sqrt", "rsqrt", "abs", "tanh", "sigmoid",
+              "relu"},
+             1)
+      .Cases({"add", "sub", "mul", "div", "max", "min", "pow", "lt", "le", "gt",
+              "ge", "eq", "ne"},
+             2)
+      .Case("select", 3)
+      .Default(0);
+}
+
+Subscripts MapOp::getParsedSubscripts() {
+  std::string error;
+  size_t column;
+  return *Subscripts::parse(getSubscripts(), error, column);
+}
+
+LogicalResult MapOp::verify() {
+  unsigned n = arity(getFn());
+  if (n == 0)
+    return emitOpError("unknown function '") << getFn() << "'";
+  if (getInputs().size() != n)
+    return emitOpError("'")
+           << getFn() << "' takes " << n << " operand" << (n == 1 ? "" : "s")
+           << " but has " << getInputs().size();
+  auto resultType = cast<RankedTensorType>(getType());
+  FailureOr<Subscripts> s =
+      verifySubscripts(*this, getSubscripts(), getInputs(), resultType);
+  if (failed(s))
+    return failure();
+  for (const std::string &in : s->inputs)
+    for (char c : in)
+      if (s->output.find(c) == std::string::npos)
+        return emitOpError("label '")
+               << c << "' is missing from the output: ein.map sums nothing";
+  Type element = resultType.getElementType();
+  StringRef fn = getFn();
+  if (isa<IntegerType>(element) &&
+      !llvm::is_contained({"add", "sub", "mul", "max", "min", "neg", "abs",
+                           "relu", "lt", "le", "gt", "ge", "eq", "ne",
+                           "select"},
+                          fn))
+    return emitOpError("'") << fn << "' is not defined on integers";
+  if (isa<ComplexType>(element) &&
+      !llvm::is_contained({"add", "sub", "mul", "div", "neg"}, fn))
+    return emitOpError("'") << fn << "' is not defined on complex numbers";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReduceOp
+//===----------------------------------------------------------------------===//
+
+Subscripts ReduceOp::getParsedSubscripts() {
+  std::string error;
+  size_t column;
+  return *Subscripts::parse(getSubscripts(), error, column);
+}
+
+LogicalResult ReduceOp::verify() {
+  StringRef kind = getKind();
+  if (!llvm::is_contained({"sum", "prod", "max", "min", "mean", "logsumexp"},
+                          kind))
+    return emitOpError("unknown reduction '") << kind << "'";
+  auto resultType = cast<RankedTensorType>(getType());
+  FailureOr<Subscripts> s = verifySubscripts(
+      *this, getSubscripts(), ValueRange{getInput()}, resultType);
+  if (failed(s))
+    return failure();
+  const std::string &in = s->inputs[0];
+  for (size_t i = 0; i < in.size(); ++i)
+    if (in.find(in[i]) != i)
+      return emitOpError("label '") << in[i] << "' repeats in the operand";
+  Type element = resultType.getElementType();
+  if (!isa<FloatType>(element) && kind != "sum" && kind != "prod" &&
+      kind != "max" && kind != "min")
+    return emitOpError("'") << kind << "' needs floating-point numbers";
+  if (isa<ComplexType>(element) && kind != "sum" && kind != "prod")
+    return emitOpError("'") << kind << "' is not defined on complex numbers";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t dim = getDimAttr().getValue().getSExtValue();
+  if (dim < 0 || dim >= rank)
+    return emitOpError("dimension ")
+           << dim << " is out of range for rank " << rank;
+  return success();
 }
 
 #define GET_OP_CLASSES
