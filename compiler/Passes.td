@@ -72,9 +72,10 @@ def EinMemrefEntry : Pass<"ein-memref-entry", "::mlir::ModuleOp"> {
   let summary = "Turn tensor entry functions into destination-passing style";
   let description = [{
     Rewrites every `func.func` carrying `ein.entry_sizes` from
-    `(tensor...) -> tensor` to `(memref..., memref) -> ()`: the inputs are
-    read through `bufferization.to_tensor restrict` and the result is written
-    into the last argument with `bufferization.materialize_in_destination`,
+    `(tensor...) -> (tensor...)` to `(memref..., memref...) -> ()`: the
+    inputs are read through `bufferization.to_tensor restrict` and each
+    result is written into its own trailing argument with
+    `bufferization.materialize_in_destination`,
     so that one-shot bufferization computes the result in place in the
     caller's buffer.
   }];

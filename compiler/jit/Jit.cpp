@@ -3,6 +3,7 @@
 #include "einc/Jit.h"
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/LLVMCodegen.h"
+#include "compiler/jit/Engine.h"
 #include "compiler/parser/Einsum.h"
 #include "compiler/path/EinsumPaths.h"
 #include "einc/Error.h"
@@ -138,14 +139,11 @@ void Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
                         void *output) const {
   if (slicing)
     return callSliced(inputs, output);
-  std::vector<void *> pointers(inputs.size() + 1);
-  std::vector<void *> args(inputs.size() + 1);
-  for (size_t i = 0; i < inputs.size(); ++i)
-    pointers[i] = const_cast<void *>(inputs[i]);
-  pointers.back() = output;
-  for (size_t i = 0; i < pointers.size(); ++i)
-    args[i] = &pointers[i];
-  entry(args.data());
+  std::vector<void *> buffers;
+  for (const void *p : inputs)
+    buffers.push_back(const_cast<void *>(p));
+  buffers.push_back(output);
+  callPacked(entry, buffers);
 }
 
 void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
@@ -297,6 +295,41 @@ void Kernel::Impl::describe(const EinsumProblem &problem) {
   outputElements = product(outputShape);
 }
 
+llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
+                                         llvm::StringRef name,
+                                         unsigned optLevel) {
+  initializeNativeTarget();
+  auto transformer = mlir::makeOptimizingTransformer(std::min(optLevel, 3u), 0,
+                                                     /*targetMachine=*/nullptr);
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = optLevel == 0
+                                         ? llvm::CodeGenOptLevel::None
+                                         : llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  auto engine = mlir::ExecutionEngine::create(module, engineOptions);
+  if (!engine)
+    return llvm::createStringError("internal compiler error: " +
+                                   llvm::toString(engine.takeError()));
+  Engine result;
+  result.engine = std::move(*engine);
+  auto entry = result.engine->lookupPacked(name);
+  if (!entry)
+    return llvm::createStringError("internal compiler error: " +
+                                   llvm::toString(entry.takeError()));
+  result.entry = *entry;
+  return result;
+}
+
+void ein::callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers) {
+  std::vector<void *> pointers(buffers.begin(), buffers.end());
+  std::vector<void *> args(pointers.size());
+  for (size_t i = 0; i < pointers.size(); ++i)
+    args[i] = &pointers[i];
+  entry(args.data());
+}
+
 /// Compiles a resolved problem along `tree`; errors here are internal.
 static llvm::Expected<std::shared_ptr<Kernel::Impl>>
 compileTree(const EinsumProblem &problem, const CompileOptions &options,
@@ -311,28 +344,12 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
     return llvm::createStringError("internal compiler error: " +
                                    llvm::toString(module.takeError()));
 
-  initializeNativeTarget();
-  auto kernel = std::make_shared<Kernel::Impl>();
-  auto transformer =
-      mlir::makeOptimizingTransformer(std::min(options.optLevel, 3u), 0,
-                                      /*targetMachine=*/nullptr);
-  mlir::ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = options.optLevel == 0
-                                         ? llvm::CodeGenOptLevel::None
-                                         : llvm::CodeGenOptLevel::Aggressive;
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  auto engine = mlir::ExecutionEngine::create(**module, engineOptions);
+  auto engine = createEngine(**module, name, options.optLevel);
   if (!engine)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(engine.takeError()));
-  kernel->engine = std::move(*engine);
-  auto entry = kernel->engine->lookupPacked(name);
-  if (!entry)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(entry.takeError()));
-  kernel->entry = *entry;
+    return engine.takeError();
+  auto kernel = std::make_shared<Kernel::Impl>();
+  kernel->engine = std::move(engine->engine);
+  kernel->entry = engine->entry;
 
   kernel->describe(problem);
   return kernel;

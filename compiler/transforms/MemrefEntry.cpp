@@ -24,11 +24,10 @@ MemRefType toMemRef(Type type) {
 
 LogicalResult rewriteEntry(func::FuncOp func) {
   FunctionType type = func.getFunctionType();
-  if (type.getNumResults() != 1)
-    return func.emitOpError("an ein entry function returns one tensor");
   for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults()))
     if (!isa<RankedTensorType>(t))
-      return func.emitOpError("an ein entry function takes ranked tensors");
+      return func.emitOpError("an ein entry function takes and returns "
+                              "ranked tensors");
 
   Block &entry = func.getBody().front();
   OpBuilder b(func.getContext());
@@ -44,16 +43,20 @@ LogicalResult rewriteEntry(func::FuncOp func) {
         b, oldArg.getLoc(), oldArg.getType(), newArg, /*restrict=*/true);
     oldArg.replaceAllUsesWith(tensor);
   }
-  MemRefType outType = toMemRef(type.getResult(0));
-  argTypes.push_back(outType);
-  BlockArgument out = entry.addArgument(outType, func.getLoc());
+  SmallVector<Value> outs;
+  for (Type result : type.getResults()) {
+    MemRefType outType = toMemRef(result);
+    argTypes.push_back(outType);
+    outs.push_back(entry.addArgument(outType, func.getLoc()));
+  }
   entry.eraseArguments(0, numInputs);
 
   func.walk([&](func::ReturnOp ret) {
     b.setInsertionPoint(ret);
-    bufferization::MaterializeInDestinationOp::create(
-        b, ret.getLoc(), TypeRange{}, ret.getOperand(0), out,
-        /*restrict=*/true, /*writable=*/true);
+    for (auto [value, out] : llvm::zip(ret.getOperands(), outs))
+      bufferization::MaterializeInDestinationOp::create(
+          b, ret.getLoc(), TypeRange{}, value, out,
+          /*restrict=*/true, /*writable=*/true);
     func::ReturnOp::create(b, ret.getLoc());
     ret.erase();
   });

@@ -2,17 +2,22 @@
 
 #include "Common.h"
 #include "compiler/parser/Einsum.h"
+#include "compiler/parser/Program.h"
 #include "einc/Error.h"
 #include "einc/Jit.h"
 #include "einrt/einrt.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <unistd.h>
 
 using namespace llvm;
@@ -27,18 +32,22 @@ namespace {
 cl::OptionCategory &category = runCategory;
 cl::list<std::string> positional(cl::Positional, cl::sub(runCommand),
                                  cl::desc("EXPR IN.npy..."), cl::cat(category));
-cl::opt<std::string> outputOpt("o", cl::sub(runCommand), cl::cat(category),
-                               cl::desc("Output .npy file"),
-                               cl::value_desc("OUT.npy"));
+cl::list<std::string> outputList(
+    "o", cl::sub(runCommand), cl::cat(category),
+    cl::desc("Output .npy file (NAME=OUT.npy for each output of a program)"),
+    cl::value_desc("OUT.npy"));
 cl::opt<bool> printOpt("print", cl::sub(runCommand), cl::cat(category),
                        cl::desc("Print the result as text to stdout"));
 cl::opt<std::string> targetOpt("target", cl::init("cpu"), cl::sub(runCommand),
                                cl::cat(category),
                                cl::desc("cpu (gpu: not supported yet)"));
-cl::opt<std::string> programOpt("f", cl::sub(runCommand), cl::cat(category),
-                                cl::desc("Index-notation program (not "
-                                         "supported yet)"),
-                                cl::value_desc("prog.ein"));
+cl::opt<std::string> programOpt(
+    "f", cl::sub(runCommand), cl::cat(category),
+    cl::desc("Run an index-notation program; inputs are NAME=IN.npy"),
+    cl::value_desc("prog.ein"));
+cl::opt<std::string> inlineOpt("e", cl::sub(runCommand), cl::cat(category),
+                               cl::desc("Run the program given inline"),
+                               cl::value_desc("PROGRAM"));
 PathFlags pathFlags(runCommand, category);
 
 /// Owns the arrays it reads or allocates.
@@ -115,12 +124,192 @@ Error checkWritable(StringRef path) {
                           "': " + std::strerror(errno));
   return Error::success();
 }
+/// Loads `path`, converting it to `dtype` when that widens it.
+Error loadAs(const std::string &path, std::optional<ein::DType> dtype,
+             einrt_array &out) {
+  char message[1024];
+  if (einrt_npy_read(path.c_str(), &out, message, sizeof(message)))
+    return ein::userError(message);
+  if (!dtype || static_cast<ein::DType>(out.dtype) == *dtype)
+    return Error::success();
+  ein::DType from = static_cast<ein::DType>(out.dtype);
+  if (ein::promoteTypes(from, *dtype) != *dtype) {
+    einrt_array_free(&out);
+    return ein::userError("'" + path + "' is " + ein::dtypeName(from) +
+                          " but the program computes in " +
+                          ein::dtypeName(*dtype));
+  }
+  einrt_array converted{};
+  if (einrt_array_convert(&out, static_cast<einrt_dtype>(*dtype), &converted,
+                          message, sizeof(message))) {
+    einrt_array_free(&out);
+    return ein::userError(message);
+  }
+  einrt_array_free(&out);
+  out = converted;
+  return Error::success();
+}
+
+/// Splits "NAME=path"; fails with `what` in the message.
+Expected<std::pair<std::string, std::string>> splitNamed(StringRef arg,
+                                                         StringRef what) {
+  auto [name, path] = arg.split('=');
+  if (path.empty() || name.empty())
+    return ein::userError("expected NAME=" + what + ", got '" + arg + "'");
+  return std::make_pair(name.str(), path.str());
+}
+
+/// `einc run -f prog.ein NAME=IN.npy... -o NAME=OUT.npy...`
+int runProgram() {
+  if (!programOpt.empty() && !inlineOpt.getValue().empty())
+    return reportError("give either -f FILE or -e PROGRAM, not both");
+  std::string source = inlineOpt;
+  std::string where = "-e";
+  if (!programOpt.empty()) {
+    auto buffer = MemoryBuffer::getFile(programOpt);
+    if (!buffer)
+      return reportError("cannot read '" + programOpt +
+                         "': " + buffer.getError().message());
+    source = (*buffer)->getBuffer().str();
+    where = programOpt;
+  }
+  // Program errors name the file.
+  auto report = [&](Error err) {
+    return reportError(
+        handleErrors(std::move(err), [&](const ein::ExprError &e) -> Error {
+          return make_error<ein::ExprError>(where + ": " + e.reason(),
+                                            e.source(), e.column());
+        }));
+  };
+  auto program = ein::parseProgram(source);
+  if (!program)
+    return report(program.takeError());
+  if (outputList.empty() && !printOpt)
+    return reportError("missing -o NAME=OUT.npy (or --print)");
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const std::string &o : outputList) {
+    auto named = splitNamed(o, "OUT.npy");
+    if (!named)
+      return reportError(named.takeError());
+    if (!llvm::is_contained(program->outputs, named->first))
+      return reportError("'" + named->first +
+                         "' is not an output of the program (its 'out' "
+                         "line names " +
+                         llvm::join(program->outputs, ", ") + ")");
+    if (Error err = checkWritable(named->second))
+      return reportError(std::move(err));
+    outputs.push_back(*named);
+  }
+
+  Arrays inputs;
+  std::map<std::string, einrt_array *> byName;
+  std::map<std::string, std::string> paths;
+  for (const std::string &arg : positional) {
+    auto named = splitNamed(arg, "IN.npy");
+    if (!named)
+      return reportError(named.takeError());
+    if (paths.count(named->first))
+      return reportError("input '" + named->first + "' is given twice");
+    paths[named->first] = named->second;
+  }
+  // The dtype: the program's, or NumPy's promotion of the inputs.
+  std::optional<ein::DType> dtype = program->dtype;
+  for (const ein::TensorDecl &d : program->inputs) {
+    auto it = paths.find(d.name);
+    if (it == paths.end())
+      return reportError("missing input '" + d.name + "' (give " + d.name +
+                         "=FILE.npy)");
+    einrt_array a{};
+    if (Error err = loadAs(it->second, program->dtype, a))
+      return reportError(std::move(err));
+    inputs.items.push_back(a);
+  }
+  for (const auto &[name, path] : paths)
+    if (std::none_of(program->inputs.begin(), program->inputs.end(),
+                     [&](const ein::TensorDecl &d) { return d.name == name; }))
+      return reportError("the program has no input named '" + name + "'");
+  if (!dtype) {
+    dtype = static_cast<ein::DType>(
+        inputs.items.empty() ? EINRT_F32 : inputs.items[0].dtype);
+    for (const einrt_array &a : inputs.items)
+      dtype = ein::promoteTypes(*dtype, static_cast<ein::DType>(a.dtype));
+    for (size_t i = 0; i < inputs.items.size(); ++i) {
+      einrt_array &a = inputs.items[i];
+      if (static_cast<ein::DType>(a.dtype) == *dtype)
+        continue;
+      einrt_array converted{};
+      char message[1024];
+      if (einrt_array_convert(&a, static_cast<einrt_dtype>(*dtype), &converted,
+                              message, sizeof(message)))
+        return reportError(message);
+      einrt_array_free(&a);
+      a = converted;
+    }
+  }
+
+  std::map<std::string, ein::Shape> shapes;
+  std::vector<const void *> pointers;
+  for (size_t i = 0; i < program->inputs.size(); ++i) {
+    const einrt_array &a = inputs.items[i];
+    shapes[program->inputs[i].name] = ein::Shape(a.shape, a.shape + a.rank);
+    pointers.push_back(a.data);
+  }
+  auto pathOptions = pathFlags.get(*dtype, /*deterministic=*/true);
+  if (!pathOptions)
+    return reportError(pathOptions.takeError());
+  ein::CompileOptions options;
+  options.path = *pathOptions;
+  ein::Jit jit;
+  auto kernel = jit.compileProgram(source, shapes, *dtype, options);
+  if (!kernel) {
+    std::string message;
+    bool internal = false;
+    Error err = handleErrors(kernel.takeError(), [&](const StringError &e) {
+      internal = StringRef(e.getMessage()).starts_with("internal");
+      return make_error<StringError>(e.getMessage(), e.convertToErrorCode());
+    });
+    if (internal)
+      return reportError(std::move(err), InternalError);
+    return report(std::move(err));
+  }
+
+  Arrays results;
+  std::vector<void *> outPointers;
+  char message[1024];
+  for (size_t k = 0; k < kernel->outputNames().size(); ++k) {
+    einrt_array out{};
+    out.dtype = static_cast<einrt_dtype>(*dtype);
+    const ein::Shape &shape = kernel->outputShapes()[k];
+    out.rank = shape.size();
+    std::copy(shape.begin(), shape.end(), out.shape);
+    if (einrt_array_alloc(&out, message, sizeof(message)))
+      return reportError(message);
+    results.items.push_back(out);
+    outPointers.push_back(out.data);
+  }
+  if (Error err = (*kernel)(pointers, outPointers))
+    return reportError(std::move(err), InternalError);
+  for (size_t k = 0; k < kernel->outputNames().size(); ++k) {
+    const std::string &name = kernel->outputNames()[k];
+    if (printOpt) {
+      outs() << name << ": ";
+      printArray(outs(), results.items[k]);
+    }
+    for (const auto &[outName, path] : outputs)
+      if (outName == name && einrt_npy_write(path.c_str(), &results.items[k],
+                                             message, sizeof(message)))
+        return reportError(message);
+  }
+  return Success;
+}
 } // namespace
 
 int einc::runRun(int argc, char **argv) {
-  if (!programOpt.empty())
-    return reportError("einc run -f (index-notation programs) is not "
-                       "supported yet; give an einsum expression");
+  if (!programOpt.empty() || !inlineOpt.getValue().empty())
+    return runProgram();
+  if (outputList.size() > 1)
+    return reportError("an einsum has one result: give one -o");
+  std::string outputOpt = outputList.empty() ? "" : outputList[0];
   if (targetOpt == "gpu" || targetOpt == "nvptx")
     return reportError("--target " + targetOpt +
                        " is not supported yet; only --target cpu is");

@@ -11,6 +11,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,30 @@ private:
   std::shared_ptr<const Impl> impl;
 };
 
+/// A compiled index-notation program: several named inputs and outputs.
+class ProgramKernel {
+public:
+  struct Impl;
+  ProgramKernel() = default;
+  explicit ProgramKernel(std::shared_ptr<const Impl> impl)
+      : impl(std::move(impl)) {}
+
+  DType dtype() const;
+  /// Names in the order of the program's `in` declarations.
+  const std::vector<std::string> &inputNames() const;
+  const std::vector<Shape> &inputShapes() const;
+  /// Names in the order of its `out` line.
+  const std::vector<std::string> &outputNames() const;
+  const std::vector<Shape> &outputShapes() const;
+
+  /// Runs on raw C-order buffers, inputs and outputs in the orders above.
+  llvm::Error operator()(llvm::ArrayRef<const void *> inputs,
+                         llvm::ArrayRef<void *> outputs) const;
+
+private:
+  std::shared_ptr<const Impl> impl;
+};
+
 /// Compiles einsum expressions for the host CPU through the `ein` dialect
 /// and MLIR's execution engine. Compiled kernels are cached on (expression,
 /// shapes, dtype, options); the cache is thread-safe and a second compile of
@@ -88,6 +113,15 @@ public:
   llvm::Expected<Kernel> compile(llvm::StringRef expr,
                                  const std::vector<Shape> &shapes, DType dtype,
                                  const CompileOptions &options = {});
+
+  /// Compiles an index-notation program (see compiler/parser/Program.h)
+  /// for inputs of the given shapes, by name. The dtype is the program's
+  /// (`in ... : f64`), or `dtype` when it declares none. Parse, shape and
+  /// type errors are ein::ExprError values pointing into the program.
+  llvm::Expected<ProgramKernel>
+  compileProgram(llvm::StringRef source,
+                 const std::map<std::string, Shape> &shapes, DType dtype = f32,
+                 const CompileOptions &options = {});
 
   /// Kernels held by the cache.
   size_t cacheSize() const;

@@ -1,0 +1,367 @@
+//===- ProgramBuilder.cpp - Index-notation programs as ein IR -------------===//
+
+#include "compiler/codegen/ProgramBuilder.h"
+#include "compiler/codegen/ModuleBuilder.h"
+#include "dialect/EinOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <cmath>
+#include <complex>
+#include <map>
+
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::RankedTensorType;
+using mlir::Type;
+using mlir::Value;
+using mlir::ein::Subscripts;
+
+namespace ein {
+namespace {
+
+/// A value with a label (one letter per index name) for each dimension.
+struct Labeled {
+  Value value;
+  std::string labels;
+};
+
+class Builder {
+public:
+  Builder(mlir::MLIRContext &ctx, const Program &p, DType dtype)
+      : ctx(ctx), p(p), dtype(dtype), b(&ctx) {
+    element = elementType(ctx, dtype);
+  }
+
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  build(const std::vector<Shape> &shapes, llvm::StringRef name,
+        std::vector<Shape> &outputShapes) {
+    ctx.loadDialect<mlir::ein::EinDialect, mlir::func::FuncDialect,
+                    mlir::arith::ArithDialect>();
+    Location loc = mlir::FileLineColLoc::get(&ctx, "<program>", 1, 1);
+    mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
+    if (shapes.size() != p.inputs.size())
+      return programError(p.source, 0,
+                          "the program declares " +
+                              llvm::Twine(p.inputs.size()) + " inputs but " +
+                              llvm::Twine(shapes.size()) + " were given");
+    // Index extents from the inputs, consistent across them.
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+      const TensorDecl &d = p.inputs[i];
+      if (shapes[i].size() != d.indices.size())
+        return programError(p.source, d.offset,
+                            "input '" + d.name + "' has rank " +
+                                llvm::Twine(shapes[i].size()) +
+                                " but is declared with " +
+                                llvm::Twine(d.indices.size()) + " indices");
+      for (size_t k = 0; k < d.indices.size(); ++k)
+        if (llvm::Error e =
+                setExtent(d.indices[k], shapes[i][k], d.offset, d.name))
+          return std::move(e);
+    }
+
+    b.setInsertionPointToEnd(module->getBody());
+    llvm::SmallVector<Type> inputTypes;
+    for (const Shape &s : shapes)
+      inputTypes.push_back(RankedTensorType::get(s, element));
+    auto func = mlir::func::FuncOp::create(b, loc, name,
+                                           b.getFunctionType(inputTypes, {}));
+    mlir::Block *body = func.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+      std::string labels;
+      for (const std::string &idx : p.inputs[i].indices)
+        labels.push_back(label(idx));
+      tensors[p.inputs[i].name] = {body->getArgument(i), labels};
+    }
+    for (const Statement &s : p.statements)
+      if (llvm::Error e = statement(s))
+        return std::move(e);
+
+    llvm::SmallVector<Value> results;
+    llvm::SmallVector<Type> resultTypes;
+    llvm::SmallVector<mlir::Attribute> sizes;
+    for (const Shape &s : shapes)
+      sizes.push_back(mlir::DenseI64ArrayAttr::get(&ctx, s));
+    for (const std::string &out : p.outputs) {
+      Value v = tensors[out].value;
+      auto type = cast<RankedTensorType>(v.getType());
+      results.push_back(v);
+      resultTypes.push_back(type);
+      outputShapes.emplace_back(type.getShape().begin(), type.getShape().end());
+      sizes.push_back(mlir::DenseI64ArrayAttr::get(&ctx, type.getShape()));
+    }
+    mlir::func::ReturnOp::create(b, loc, results);
+    func.setFunctionType(b.getFunctionType(inputTypes, resultTypes));
+    func->setAttr("ein.entry_sizes", b.getArrayAttr(sizes));
+    return module;
+  }
+
+private:
+  llvm::Error setExtent(const std::string &index, int64_t extent, size_t offset,
+                        const std::string &tensor) {
+    auto [it, inserted] = extents.insert({index, {extent, tensor}});
+    if (!inserted && it->second.first != extent)
+      return programError(p.source, offset,
+                          "index '" + index + "' has extent " +
+                              llvm::Twine(extent) + " in '" + tensor +
+                              "' but " + llvm::Twine(it->second.first) +
+                              " in '" + it->second.second + "'");
+    return llvm::Error::success();
+  }
+
+  char label(const std::string &index) {
+    auto it = labelOf.find(index);
+    if (it != labelOf.end())
+      return it->second;
+    static const char *alphabet =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    char c = labelOf.size() < 52 ? alphabet[labelOf.size()] : 0;
+    labelOf[index] = c;
+    indexOf[c] = index;
+    return c;
+  }
+
+  RankedTensorType typeFor(const std::string &labels) {
+    llvm::SmallVector<int64_t> shape;
+    for (char c : labels)
+      shape.push_back(extents[indexOf[c]].first);
+    return RankedTensorType::get(shape, element);
+  }
+
+  Value contract(const std::vector<Labeled> &ops, const std::string &out) {
+    Subscripts s;
+    llvm::SmallVector<Value> values;
+    for (const Labeled &o : ops) {
+      s.inputs.push_back(o.labels);
+      values.push_back(o.value);
+    }
+    s.output = out;
+    return mlir::ein::ContractOp::create(b, b.getUnknownLoc(), typeFor(out),
+                                         s.str(), values);
+  }
+
+  /// Labels in order of first appearance, without repeats.
+  static std::string unionOf(const std::vector<Labeled> &ops) {
+    std::string u;
+    for (const Labeled &o : ops)
+      for (char c : o.labels)
+        if (u.find(c) == std::string::npos)
+          u.push_back(c);
+    return u;
+  }
+
+  llvm::Expected<Labeled> map(llvm::StringRef fn,
+                              const std::vector<Labeled> &ops, size_t offset) {
+    std::string why = mlir::ein::MapOp::checkElementType(fn, element);
+    if (!why.empty())
+      return programError(p.source, offset, why);
+    std::string out = unionOf(ops);
+    Subscripts s;
+    llvm::SmallVector<Value> values;
+    for (const Labeled &o : ops) {
+      s.inputs.push_back(o.labels);
+      values.push_back(o.value);
+    }
+    s.output = out;
+    Value v = mlir::ein::MapOp::create(b, b.getUnknownLoc(), typeFor(out), fn,
+                                       s.str(), values);
+    return Labeled{v, out};
+  }
+
+  /// The factors of a product (a*b*c), or just `e`.
+  static void factors(const Expr &e, std::vector<const Expr *> &out) {
+    if (e.kind == Expr::Binary && e.op == '*') {
+      factors(*e.args[0], out);
+      factors(*e.args[1], out);
+      return;
+    }
+    out.push_back(&e);
+  }
+
+  llvm::Expected<Labeled> lower(const Expr &e) {
+    switch (e.kind) {
+    case Expr::Number: {
+      auto type = RankedTensorType::get({}, element);
+      mlir::Attribute value;
+      if (auto complexType = dyn_cast<mlir::ComplexType>(element)) {
+        auto part = complexType.getElementType();
+        if (part.isF32())
+          value = mlir::DenseElementsAttr::get(
+              type, llvm::ArrayRef<std::complex<float>>{
+                        std::complex<float>(float(e.value), 0)});
+        else
+          value = mlir::DenseElementsAttr::get(
+              type, llvm::ArrayRef<std::complex<double>>{
+                        std::complex<double>(e.value, 0)});
+      } else if (isa<mlir::FloatType>(element)) {
+        value = mlir::DenseElementsAttr::get(type,
+                                             b.getFloatAttr(element, e.value));
+      } else {
+        if (e.value != std::floor(e.value))
+          return programError(p.source, e.offset,
+                              "the constant " + std::to_string(e.value) +
+                                  " is not an integer, but the program "
+                                  "computes in integers");
+        value = mlir::DenseElementsAttr::get(
+            type, b.getIntegerAttr(element, int64_t(e.value)));
+      }
+      Value v = mlir::arith::ConstantOp::create(b, b.getUnknownLoc(),
+                                                cast<mlir::TypedAttr>(value));
+      return Labeled{v, ""};
+    }
+    case Expr::Access: {
+      const Labeled &t = tensors.at(e.name);
+      std::string labels;
+      for (const std::string &idx : e.indices) {
+        if (!extents.count(idx)) {
+          // The tensor's dimension gives the extent of a new index.
+          size_t k = &idx - &e.indices[0];
+          auto type = cast<RankedTensorType>(t.value.getType());
+          if (llvm::Error err =
+                  setExtent(idx, type.getDimSize(k), e.offset, e.name))
+            return std::move(err);
+        }
+        labels.push_back(label(idx));
+      }
+      for (size_t k = 0; k < labels.size(); ++k) {
+        auto type = cast<RankedTensorType>(t.value.getType());
+        if (type.getDimSize(k) != extents[e.indices[k]].first)
+          return programError(
+              p.source, e.offset,
+              "index '" + e.indices[k] + "' has extent " +
+                  llvm::Twine(extents[e.indices[k]].first) + " in '" +
+                  extents[e.indices[k]].second + "' but '" + e.name + "' has " +
+                  llvm::Twine(type.getDimSize(k)) + " in that position");
+      }
+      std::string distinct = unionOf({{t.value, labels}});
+      if (distinct == labels)
+        return Labeled{t.value, labels};
+      // A repeated index takes a diagonal.
+      return Labeled{contract({{t.value, labels}}, distinct), distinct};
+    }
+    case Expr::Binary: {
+      if (e.op == '/' && isa<mlir::IntegerType>(element))
+        return programError(p.source, e.offset,
+                            "'/' needs floating-point numbers; the program "
+                            "computes in integers");
+      auto lhs = lower(*e.args[0]);
+      if (!lhs)
+        return lhs.takeError();
+      auto rhs = lower(*e.args[1]);
+      if (!rhs)
+        return rhs.takeError();
+      const char *fn = e.op == '+'   ? "add"
+                       : e.op == '-' ? "sub"
+                       : e.op == '*' ? "mul"
+                                     : "div";
+      return map(fn, {*lhs, *rhs}, e.offset);
+    }
+    case Expr::Call: {
+      std::vector<Labeled> args;
+      for (const auto &a : e.args) {
+        auto v = lower(*a);
+        if (!v)
+          return v.takeError();
+        args.push_back(*v);
+      }
+      std::string fn = e.name == "where" ? "select" : e.name;
+      return map(fn, args, e.offset);
+    }
+    case Expr::Reduce:
+    case Expr::Softmax: {
+      auto arg = lower(*e.args[0]);
+      if (!arg)
+        return arg.takeError();
+      std::string reduced;
+      for (const std::string &idx : e.indices) {
+        auto it = labelOf.find(idx);
+        if (it == labelOf.end() ||
+            arg->labels.find(it->second) == std::string::npos)
+          return programError(p.source, e.offset,
+                              "index '" + idx + "' does not appear inside " +
+                                  e.name + "[...](...)");
+        reduced.push_back(it->second);
+      }
+      if (e.kind == Expr::Softmax) {
+        if (!isa<mlir::FloatType>(element))
+          return programError(p.source, e.offset,
+                              "softmax needs floating-point numbers");
+        int64_t dim = arg->labels.find(reduced[0]);
+        Value v = mlir::ein::SoftmaxOp::create(b, b.getUnknownLoc(), arg->value,
+                                               b.getI64IntegerAttr(dim));
+        return Labeled{v, arg->labels};
+      }
+      std::string why = mlir::ein::ReduceOp::checkElementType(e.name, element);
+      if (!why.empty())
+        return programError(p.source, e.offset, why);
+      std::string out;
+      for (char c : arg->labels)
+        if (reduced.find(c) == std::string::npos)
+          out.push_back(c);
+      Subscripts s{{arg->labels}, out};
+      Value v = mlir::ein::ReduceOp::create(b, b.getUnknownLoc(), typeFor(out),
+                                            e.name, s.str(), arg->value);
+      return Labeled{v, out};
+    }
+    }
+    llvm_unreachable("unknown expression");
+  }
+
+  llvm::Error statement(const Statement &s) {
+    std::string lhs;
+    for (const std::string &idx : s.indices)
+      lhs.push_back(label(idx));
+    // Summed indices: those on the right that the left lacks.
+    std::vector<const Expr *> parts;
+    factors(*s.value, parts);
+    std::vector<Labeled> lowered;
+    for (const Expr *f : parts) {
+      auto v = lower(*f);
+      if (!v)
+        return v.takeError();
+      lowered.push_back(*v);
+    }
+    std::string all = unionOf(lowered);
+    for (size_t k = 0; k < s.indices.size(); ++k)
+      if (all.find(lhs[k]) == std::string::npos)
+        return programError(p.source, s.offset,
+                            "index '" + s.indices[k] + "' of '" + s.target +
+                                "' does not appear on the right-hand side");
+    Value result;
+    if (lowered.size() > 1 || all != lhs) {
+      // A product (of one or more factors) summed over the indices the
+      // left lacks, or a permutation: one contraction.
+      result = contract(lowered, lhs);
+    } else {
+      result = lowered[0].value;
+    }
+    tensors[s.target] = {result, lhs};
+    return llvm::Error::success();
+  }
+
+  mlir::MLIRContext &ctx;
+  const Program &p;
+  DType dtype;
+  OpBuilder b;
+  Type element;
+  std::map<std::string, Labeled> tensors;
+  std::map<std::string, std::pair<int64_t, std::string>> extents;
+  std::map<std::string, char> labelOf;
+  std::map<char, std::string> indexOf;
+};
+
+} // namespace
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildProgramModule(mlir::MLIRContext &ctx, const Program &program,
+                   const std::vector<Shape> &shapes, DType dtype,
+                   llvm::StringRef name, std::vector<Shape> &outputShapes) {
+  return Builder(ctx, program, dtype).build(shapes, name, outputShapes);
+}
+
+} // namespace ein

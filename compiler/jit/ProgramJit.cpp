@@ -1,0 +1,104 @@
+//===- ProgramJit.cpp - Compile index-notation programs -------------------===//
+
+#include "compiler/codegen/Compile.h"
+#include "compiler/codegen/ProgramBuilder.h"
+#include "compiler/jit/Engine.h"
+#include "compiler/pipeline/Pipeline.h"
+#include "einc/Error.h"
+#include "einc/Jit.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace ein;
+
+struct ProgramKernel::Impl {
+  Engine engine;
+  DType dtype = f32;
+  std::vector<std::string> inputNames, outputNames;
+  std::vector<Shape> inputShapes, outputShapes;
+};
+
+DType ProgramKernel::dtype() const { return impl->dtype; }
+const std::vector<std::string> &ProgramKernel::inputNames() const {
+  return impl->inputNames;
+}
+const std::vector<Shape> &ProgramKernel::inputShapes() const {
+  return impl->inputShapes;
+}
+const std::vector<std::string> &ProgramKernel::outputNames() const {
+  return impl->outputNames;
+}
+const std::vector<Shape> &ProgramKernel::outputShapes() const {
+  return impl->outputShapes;
+}
+
+llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
+                                      llvm::ArrayRef<void *> outputs) const {
+  if (!impl)
+    return userError("calling an empty ein::ProgramKernel");
+  if (inputs.size() != impl->inputNames.size() ||
+      outputs.size() != impl->outputNames.size())
+    return userError("the program takes " +
+                     llvm::Twine(impl->inputNames.size()) + " inputs and " +
+                     llvm::Twine(impl->outputNames.size()) +
+                     " outputs but was given " + llvm::Twine(inputs.size()) +
+                     " and " + llvm::Twine(outputs.size()));
+  std::vector<void *> buffers;
+  for (const void *p : inputs)
+    buffers.push_back(const_cast<void *>(p));
+  for (void *p : outputs)
+    buffers.push_back(p);
+  callPacked(impl->engine.entry, buffers);
+  return llvm::Error::success();
+}
+
+llvm::Expected<ProgramKernel>
+Jit::compileProgram(llvm::StringRef source,
+                    const std::map<std::string, Shape> &shapes, DType dtype,
+                    const CompileOptions &options) {
+  auto program = parseProgram(source);
+  if (!program)
+    return program.takeError();
+  if (program->dtype)
+    dtype = *program->dtype;
+  auto impl = std::make_shared<ProgramKernel::Impl>();
+  impl->dtype = dtype;
+  for (const TensorDecl &d : program->inputs) {
+    auto it = shapes.find(d.name);
+    if (it == shapes.end())
+      return programError(source, d.offset,
+                          "no shape was given for input '" + d.name + "'");
+    impl->inputNames.push_back(d.name);
+    impl->inputShapes.push_back(it->second);
+  }
+  for (const auto &[name, shape] : shapes)
+    if (!llvm::is_contained(impl->inputNames, name))
+      return userError("the program has no input named '" + name + "'");
+  impl->outputNames = program->outputs;
+
+  std::unique_ptr<mlir::MLIRContext> ctx = createContext();
+  auto module = buildProgramModule(*ctx, *program, impl->inputShapes, dtype,
+                                   "program", impl->outputShapes);
+  if (!module)
+    return module.takeError();
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  mlir::ScopedDiagnosticHandler handler(ctx.get(), [&](mlir::Diagnostic &d) {
+    os << d.str() << "\n";
+    return mlir::success();
+  });
+  mlir::PassManager pm(ctx.get());
+  buildEinCPUPipeline(pm, options.path);
+  if (mlir::failed(mlir::verify(**module)) || mlir::failed(pm.run(**module)))
+    return llvm::createStringError("internal compiler error: " + diagnostics);
+  auto engine = createEngine(**module, "program", options.optLevel);
+  if (!engine)
+    return engine.takeError();
+  impl->engine = std::move(*engine);
+  return ProgramKernel(std::move(impl));
+}

@@ -1,0 +1,79 @@
+//===- Program.h - Index-notation programs ----------------------*- C++ -*-===//
+//
+// The second front end: programs of several statements in index notation,
+// for what einsum strings cannot say (elementwise functions, reductions,
+// softmax, scaling):
+//
+//   in Q[b,i,d], K[b,j,d], V[b,j,d] : f32
+//   S[b,i,j] = Q[b,i,d] * K[b,j,d] * 0.125
+//   P[b,i,j] = softmax[j](S[b,i,j])
+//   O[b,i,d] = P[b,i,j] * V[b,j,d]
+//   out O
+//
+// Indices on the right that are absent on the left are summed. Errors are
+// ExprError values whose column points into the program text (the line is
+// part of the message).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINC_PARSER_PROGRAM_H
+#define EINC_PARSER_PROGRAM_H
+
+#include "einc/DType.h"
+
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ein {
+
+/// An expression of a statement's right-hand side.
+struct Expr {
+  enum Kind { Number, Access, Binary, Call, Reduce, Softmax };
+  Kind kind = Number;
+  size_t offset = 0;                ///< where it starts in the source
+  double value = 0;                 ///< Number
+  std::string name;                 ///< Access: tensor; Call/Reduce: function
+  std::vector<std::string> indices; ///< Access, Reduce and Softmax indices
+  char op = 0;                      ///< Binary: + - * /
+  std::vector<std::unique_ptr<Expr>> args;
+};
+
+struct Statement {
+  std::string target;
+  std::vector<std::string> indices;
+  std::unique_ptr<Expr> value;
+  size_t offset = 0;
+};
+
+struct TensorDecl {
+  std::string name;
+  std::vector<std::string> indices;
+  size_t offset = 0;
+};
+
+struct Program {
+  std::string source;
+  std::vector<TensorDecl> inputs;
+  std::optional<DType> dtype; ///< from `in ... : f32`, if given
+  std::vector<Statement> statements;
+  std::vector<std::string> outputs;
+  std::vector<size_t> outputOffsets;
+};
+
+/// Parses and checks a program's syntax and names (every tensor defined
+/// once before use, ranks consistent, outputs defined).
+llvm::Expected<Program> parseProgram(llvm::StringRef source);
+
+/// An error at `offset` of `source`: the message names the line and
+/// column, and the caret lines show that line.
+llvm::Error programError(llvm::StringRef source, size_t offset,
+                         const llvm::Twine &message);
+
+} // namespace ein
+
+#endif // EINC_PARSER_PROGRAM_H
