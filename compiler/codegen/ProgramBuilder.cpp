@@ -9,7 +9,9 @@
 
 #include <cmath>
 #include <complex>
+#include <functional>
 #include <map>
+#include <set>
 
 using llvm::cast;
 using llvm::dyn_cast;
@@ -173,17 +175,104 @@ private:
     return Labeled{v, out};
   }
 
-  /// The factors of a product (a*b*c), or just `e`.
-  static void factors(const Expr &e, std::vector<const Expr *> &out) {
-    if (e.kind == Expr::Binary && e.op == '*') {
-      factors(*e.args[0], out);
-      factors(*e.args[1], out);
-      return;
-    }
-    out.push_back(&e);
+  using Names = std::set<std::string>;
+
+  /// Index names used in `e` outside reduction brackets.
+  static void freeIndices(const Expr &e, Names &out) {
+    if (e.kind == Expr::Access)
+      out.insert(e.indices.begin(), e.indices.end());
+    Names inner;
+    for (const auto &a : e.args)
+      freeIndices(*a, inner);
+    if (e.kind == Expr::Reduce)
+      for (const std::string &i : e.indices)
+        inner.erase(i);
+    out.insert(inner.begin(), inner.end());
+  }
+  static Names freeOf(const Expr &e) {
+    Names n;
+    freeIndices(e, n);
+    return n;
+  }
+  static Names unite(Names a, const Names &b) {
+    a.insert(b.begin(), b.end());
+    return a;
   }
 
-  llvm::Expected<Labeled> lower(const Expr &e) {
+  /// A sum or difference: each side sees the other's indices as outside.
+  llvm::Expected<Labeled> lowerSum(const Expr &e, const Names &outer) {
+    if (e.kind == Expr::Binary && (e.op == '+' || e.op == '-')) {
+      auto lhs = lowerSum(*e.args[0], unite(outer, freeOf(*e.args[1])));
+      if (!lhs)
+        return lhs.takeError();
+      auto rhs = lowerSum(*e.args[1], unite(outer, freeOf(*e.args[0])));
+      if (!rhs)
+        return rhs.takeError();
+      return map(e.op == '+' ? "add" : "sub", {*lhs, *rhs}, e.offset);
+    }
+    return lowerTerm(e, outer);
+  }
+
+  /// A product term: indices that appear in it and nowhere outside are
+  /// summed here (Einstein's convention, term by term).
+  llvm::Expected<Labeled> lowerTerm(const Expr &e, const Names &outer) {
+    std::vector<std::pair<const Expr *, bool>> parts; // factor, divides
+    std::function<void(const Expr &, bool)> flatten = [&](const Expr &x,
+                                                          bool inverse) {
+      if (x.kind == Expr::Binary && (x.op == '*' || x.op == '/')) {
+        flatten(*x.args[0], inverse);
+        flatten(*x.args[1], x.op == '/' ? !inverse : inverse);
+        return;
+      }
+      parts.push_back({&x, inverse});
+    };
+    flatten(e, false);
+    std::vector<Labeled> factors;
+    bool divides = false;
+    for (size_t k = 0; k < parts.size(); ++k) {
+      Names others = outer;
+      for (size_t j = 0; j < parts.size(); ++j)
+        if (j != k)
+          others = unite(others, freeOf(*parts[j].first));
+      auto f = lowerFactor(*parts[k].first, others);
+      if (!f)
+        return f.takeError();
+      factors.push_back(*f);
+      divides |= parts[k].second;
+    }
+    if (divides && isa<mlir::IntegerType>(element))
+      return programError(p.source, e.offset,
+                          "'/' needs floating-point numbers; the program "
+                          "computes in integers");
+    std::string all = unionOf(factors), kept;
+    for (char c : all)
+      if (outer.count(indexOf[c]))
+        kept.push_back(c);
+    if (!divides) {
+      if (factors.size() == 1 && kept == all)
+        return factors[0];
+      return Labeled{contract(factors, kept), kept};
+    }
+    // With divisions: elementwise over every index, then sum. (The first
+    // factor is never a divisor: a/b/c flattens to a * 1/b * 1/c.)
+    Labeled acc = factors[0];
+    size_t start = 1;
+    for (size_t k = start; k < factors.size(); ++k) {
+      auto next = map(parts[k].second ? "div" : "mul", {acc, factors[k]},
+                      parts[k].first->offset);
+      if (!next)
+        return next.takeError();
+      acc = *next;
+    }
+    if (kept == acc.labels)
+      return acc;
+    Subscripts s{{acc.labels}, kept};
+    Value v = mlir::ein::ReduceOp::create(b, b.getUnknownLoc(), typeFor(kept),
+                                          "sum", s.str(), acc.value);
+    return Labeled{v, kept};
+  }
+
+  llvm::Expected<Labeled> lowerFactor(const Expr &e, const Names &outer) {
     switch (e.kind) {
     case Expr::Number: {
       auto type = RankedTensorType::get({}, element);
@@ -244,27 +333,17 @@ private:
       // A repeated index takes a diagonal.
       return Labeled{contract({{t.value, labels}}, distinct), distinct};
     }
-    case Expr::Binary: {
-      if (e.op == '/' && isa<mlir::IntegerType>(element))
-        return programError(p.source, e.offset,
-                            "'/' needs floating-point numbers; the program "
-                            "computes in integers");
-      auto lhs = lower(*e.args[0]);
-      if (!lhs)
-        return lhs.takeError();
-      auto rhs = lower(*e.args[1]);
-      if (!rhs)
-        return rhs.takeError();
-      const char *fn = e.op == '+'   ? "add"
-                       : e.op == '-' ? "sub"
-                       : e.op == '*' ? "mul"
-                                     : "div";
-      return map(fn, {*lhs, *rhs}, e.offset);
-    }
+    case Expr::Binary:
+      // A parenthesised sum inside a product.
+      return lowerSum(e, outer);
     case Expr::Call: {
       std::vector<Labeled> args;
-      for (const auto &a : e.args) {
-        auto v = lower(*a);
+      for (size_t k = 0; k < e.args.size(); ++k) {
+        Names others = outer;
+        for (size_t j = 0; j < e.args.size(); ++j)
+          if (j != k)
+            others = unite(others, freeOf(*e.args[j]));
+        auto v = lowerSum(*e.args[k], others);
         if (!v)
           return v.takeError();
         args.push_back(*v);
@@ -274,7 +353,10 @@ private:
     }
     case Expr::Reduce:
     case Expr::Softmax: {
-      auto arg = lower(*e.args[0]);
+      // The reduced indices are bound here, not summed implicitly inside.
+      Names inside = outer;
+      inside.insert(e.indices.begin(), e.indices.end());
+      auto arg = lowerSum(*e.args[0], inside);
       if (!arg)
         return arg.takeError();
       std::string reduced;
@@ -316,30 +398,18 @@ private:
     std::string lhs;
     for (const std::string &idx : s.indices)
       lhs.push_back(label(idx));
-    // Summed indices: those on the right that the left lacks.
-    std::vector<const Expr *> parts;
-    factors(*s.value, parts);
-    std::vector<Labeled> lowered;
-    for (const Expr *f : parts) {
-      auto v = lower(*f);
-      if (!v)
-        return v.takeError();
-      lowered.push_back(*v);
-    }
-    std::string all = unionOf(lowered);
+    Names outer(s.indices.begin(), s.indices.end());
+    auto value = lowerSum(*s.value, outer);
+    if (!value)
+      return value.takeError();
     for (size_t k = 0; k < s.indices.size(); ++k)
-      if (all.find(lhs[k]) == std::string::npos)
+      if (value->labels.find(lhs[k]) == std::string::npos)
         return programError(p.source, s.offset,
                             "index '" + s.indices[k] + "' of '" + s.target +
                                 "' does not appear on the right-hand side");
-    Value result;
-    if (lowered.size() > 1 || all != lhs) {
-      // A product (of one or more factors) summed over the indices the
-      // left lacks, or a permutation: one contraction.
-      result = contract(lowered, lhs);
-    } else {
-      result = lowered[0].value;
-    }
+    Value result = value->value;
+    if (value->labels != lhs)
+      result = contract({*value}, lhs); // a permutation
     tensors[s.target] = {result, lhs};
     return llvm::Error::success();
   }
