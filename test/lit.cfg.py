@@ -13,7 +13,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ein_obj_root, "test")
-config.excludes = ["Inputs", "numpy-compare.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
+config.excludes = ["Inputs", "numpy-compare.test.py", "programs.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

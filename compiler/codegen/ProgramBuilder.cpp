@@ -199,23 +199,30 @@ private:
     return a;
   }
 
-  /// A sum or difference: each side sees the other's indices as outside.
-  llvm::Expected<Labeled> lowerSum(const Expr &e, const Names &outer) {
+  /// A sum or difference: each term is summed on its own, as in Einstein's
+  /// convention (an index shared by two terms is not thereby kept).
+  llvm::Expected<Labeled> lowerSum(const Expr &e, const Names &outer,
+                                   bool top) {
     if (e.kind == Expr::Binary && (e.op == '+' || e.op == '-')) {
-      auto lhs = lowerSum(*e.args[0], unite(outer, freeOf(*e.args[1])));
+      auto lhs = lowerSum(*e.args[0], outer, top);
       if (!lhs)
         return lhs.takeError();
-      auto rhs = lowerSum(*e.args[1], unite(outer, freeOf(*e.args[0])));
+      auto rhs = lowerSum(*e.args[1], outer, top);
       if (!rhs)
         return rhs.takeError();
       return map(e.op == '+' ? "add" : "sub", {*lhs, *rhs}, e.offset);
     }
-    return lowerTerm(e, outer);
+    return lowerTerm(e, outer, top);
   }
 
-  /// A product term: indices that appear in it and nowhere outside are
-  /// summed here (Einstein's convention, term by term).
-  llvm::Expected<Labeled> lowerTerm(const Expr &e, const Names &outer) {
+  /// A product term. Indices not in `outer` (the left-hand side, or what
+  /// surrounds an enclosing function call) are summed here when the term is
+  /// a top-level term of the statement, or, nested inside a function, when
+  /// two of its factors share them (a contraction, as in
+  /// relu(X[n,i]*W[i,h] + b[h])). Otherwise they stay free and the
+  /// enclosing term sums them: sum over j of abs(B[j]) for abs(B[j]).
+  llvm::Expected<Labeled> lowerTerm(const Expr &e, const Names &outer,
+                                    bool top) {
     std::vector<std::pair<const Expr *, bool>> parts; // factor, divides
     std::function<void(const Expr &, bool)> flatten = [&](const Expr &x,
                                                           bool inverse) {
@@ -245,9 +252,13 @@ private:
                           "'/' needs floating-point numbers; the program "
                           "computes in integers");
     std::string all = unionOf(factors), kept;
-    for (char c : all)
-      if (outer.count(indexOf[c]))
+    for (char c : all) {
+      int holders = 0;
+      for (const Labeled &f : factors)
+        holders += f.labels.find(c) != std::string::npos;
+      if (outer.count(indexOf[c]) || (!top && holders < 2))
         kept.push_back(c);
+    }
     if (!divides) {
       if (factors.size() == 1 && kept == all)
         return factors[0];
@@ -335,7 +346,7 @@ private:
     }
     case Expr::Binary:
       // A parenthesised sum inside a product.
-      return lowerSum(e, outer);
+      return lowerSum(e, outer, /*top=*/false);
     case Expr::Call: {
       std::vector<Labeled> args;
       for (size_t k = 0; k < e.args.size(); ++k) {
@@ -343,7 +354,7 @@ private:
         for (size_t j = 0; j < e.args.size(); ++j)
           if (j != k)
             others = unite(others, freeOf(*e.args[j]));
-        auto v = lowerSum(*e.args[k], others);
+        auto v = lowerSum(*e.args[k], others, /*top=*/false);
         if (!v)
           return v.takeError();
         args.push_back(*v);
@@ -356,7 +367,7 @@ private:
       // The reduced indices are bound here, not summed implicitly inside.
       Names inside = outer;
       inside.insert(e.indices.begin(), e.indices.end());
-      auto arg = lowerSum(*e.args[0], inside);
+      auto arg = lowerSum(*e.args[0], inside, /*top=*/false);
       if (!arg)
         return arg.takeError();
       std::string reduced;
@@ -399,7 +410,7 @@ private:
     for (const std::string &idx : s.indices)
       lhs.push_back(label(idx));
     Names outer(s.indices.begin(), s.indices.end());
-    auto value = lowerSum(*s.value, outer);
+    auto value = lowerSum(*s.value, outer, /*top=*/true);
     if (!value)
       return value.takeError();
     for (size_t k = 0; k < s.indices.size(); ++k)

@@ -16,7 +16,8 @@ llvm::Error ein::programError(llvm::StringRef source, size_t offset,
   offset = std::min(offset, source.size());
   size_t lineStart = 0;
   if (offset > 0) {
-    size_t newline = source.rfind('\n', offset - 1);
+    // rfind searches before `offset`.
+    size_t newline = source.rfind('\n', offset);
     lineStart = newline == llvm::StringRef::npos ? 0 : newline + 1;
   }
   size_t lineEnd = source.find('\n', offset);

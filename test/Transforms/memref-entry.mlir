@@ -18,3 +18,13 @@ func.func @einsum(%a: tensor<2x3xf32>) -> tensor<3x2xf32> attributes {ein.entry_
 func.func @helper(%a: tensor<2xf32>) -> tensor<2xf32> {
   return %a : tensor<2xf32>
 }
+
+// Several results get one out-parameter each, in order.
+// CHECK-LABEL: func.func @two
+// CHECK-SAME: (%[[A:.*]]: memref<4xf32>, %[[O0:.*]]: memref<f32>, %[[O1:.*]]: memref<4xf32>)
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[O0]]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[O1]]
+func.func @two(%a: tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>) attributes {ein.entry_sizes = [array<i64: 4>, array<i64>, array<i64: 4>]} {
+  %0 = ein.contract "i->" %a : (tensor<4xf32>) -> tensor<f32>
+  return %0, %a : tensor<f32>, tensor<4xf32>
+}

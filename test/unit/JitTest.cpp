@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <complex>
 #include <thread>
 
@@ -105,6 +106,48 @@ TEST(Jit, ManyThreadsShareOneJit) {
     t.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(jit.compileCount(), 3u);
+}
+
+} // namespace
+
+namespace {
+
+TEST(JitProgram, SoftmaxRowsAndTheirSums) {
+  ein::Jit jit;
+  const char *source = "in X[i,j] : f64\n"
+                       "P[i,j] = softmax[j](X[i,j])\n"
+                       "s[i] = P[i,j]\n"
+                       "out P, s\n";
+  auto k = jit.compileProgram(source, {{"X", {2, 3}}});
+  ASSERT_TRUE(bool(k)) << llvm::toString(k.takeError());
+  EXPECT_EQ(k->inputNames(), (std::vector<std::string>{"X"}));
+  EXPECT_EQ(k->outputNames(), (std::vector<std::string>{"P", "s"}));
+  EXPECT_EQ(k->outputShapes()[0], (ein::Shape{2, 3}));
+  EXPECT_EQ(k->dtype(), ein::f64);
+  std::vector<double> x{1000, 1001, 1002, -5, 0, 5}, p(6), s(2);
+  ASSERT_FALSE(bool((*k)({x.data()}, {p.data(), s.data()})));
+  EXPECT_NEAR(s[0], 1.0, 1e-12); // no overflow for large logits
+  EXPECT_NEAR(s[1], 1.0, 1e-12);
+  EXPECT_NEAR(p[2], std::exp(2.0) / (1 + std::exp(1.0) + std::exp(2.0)), 1e-12);
+}
+
+TEST(JitProgram, ErrorsPointIntoTheProgram) {
+  ein::Jit jit;
+  auto k =
+      jit.compileProgram("in A[i] : f32\nY[i] = A[i] +\nout Y", {{"A", {3}}});
+  ASSERT_FALSE(bool(k));
+  std::string line;
+  size_t column = 0;
+  llvm::handleAllErrors(k.takeError(), [&](const ein::ExprError &e) {
+    line = e.source();
+    column = e.column();
+  });
+  EXPECT_EQ(line, "Y[i] = A[i] +");
+  EXPECT_EQ(column, 13u);
+  auto missing = jit.compileProgram("in A[i] : f32\nY[i] = A[i]\nout Y", {});
+  ASSERT_FALSE(bool(missing));
+  EXPECT_NE(llvm::toString(missing.takeError()).find("no shape was given"),
+            std::string::npos);
 }
 
 } // namespace

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Runs index-notation programs through `einc run -e/-f` and compares every
+output with NumPy. Usage: programs.test.py EINC EXAMPLES_DIR TMPDIR."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+einc, examples, tmp = sys.argv[1:4]
+os.makedirs(tmp, exist_ok=True)
+rng = np.random.default_rng(7)
+passed = failed = 0
+
+
+def run(program, inputs, outputs, inline=True, dtype_tol=1e-5):
+    """inputs: name -> array; outputs: name -> expected array."""
+    global passed, failed
+    args = [einc, "run"]
+    args += ["-e", program] if inline else ["-f", program]
+    for name in outputs:
+        args += ["-o", f"{name}={tmp}/{name}.npy"]
+    for name, a in inputs.items():
+        np.save(f"{tmp}/in_{name}.npy", a)
+        args.append(f"{name}={tmp}/in_{name}.npy")
+    p = subprocess.run(args, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"FAIL {program!r}: exit {p.returncode}: {p.stderr.strip()}")
+        failed += 1
+        return
+    for name, want in outputs.items():
+        got = np.load(f"{tmp}/{name}.npy")
+        want = np.asarray(want)
+        ok = got.shape == want.shape and np.allclose(
+            got, want, rtol=dtype_tol, atol=dtype_tol, equal_nan=True)
+        if not ok:
+            print(f"FAIL {program!r} output {name}: got {got!r}, want {want!r}")
+            failed += 1
+            return
+    passed += 1
+
+
+f32 = lambda *s: rng.standard_normal(s).astype(np.float32)
+f64 = lambda *s: rng.standard_normal(s)
+
+# The shipped examples.
+q, k, v = f32(2, 4, 16), f32(2, 5, 16), f32(2, 5, 16)
+s = np.einsum("bid,bjd->bij", q, k) * 0.125
+p = np.exp(s - s.max(-1, keepdims=True))
+p /= p.sum(-1, keepdims=True)
+run(f"{examples}/attention.ein", {"Q": q, "K": k, "V": v},
+    {"O": np.einsum("bij,bjd->bid", p, v)}, inline=False)
+x, w1, b1, w2, b2 = f32(3, 5), f32(5, 4), f32(4), f32(4, 2), f32(2)
+run(f"{examples}/mlp.ein", {"X": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2},
+    {"Y": np.maximum(x @ w1 + b1, 0) @ w2 + b2}, inline=False)
+e, f = f64(4, 6), f64(3, 6)
+c = (e @ f.T) / np.sqrt(np.outer((e * e).sum(1), (f * f).sum(1)))
+run(f"{examples}/cosine.ein", {"E": e, "F": f}, {"C": c, "best": c.max(1)},
+    inline=False)
+
+# Every function, elementwise and broadcast.
+a, bb = f64(3, 4), f64(4)
+pos = np.abs(a) + 0.5
+run("in A[i,j] : f64\nY[i,j] = exp(A[i,j])\nout Y", {"A": a}, {"Y": np.exp(a)})
+run("in A[i,j] : f64\nY[i,j] = log(A[i,j])\nout Y", {"A": pos}, {"Y": np.log(pos)})
+run("in A[i,j] : f64\nY[i,j] = sqrt(A[i,j]) + rsqrt(A[i,j])\nout Y", {"A": pos},
+    {"Y": np.sqrt(pos) + 1 / np.sqrt(pos)})
+run("in A[i,j] : f64\nY[i,j] = abs(A[i,j]) - tanh(A[i,j]) * sigmoid(A[i,j])\nout Y",
+    {"A": a}, {"Y": np.abs(a) - np.tanh(a) / (1 + np.exp(-a))})
+run("in A[i,j], B[j] : f64\nY[i,j] = relu(A[i,j] - B[j]) + max(A[i,j], B[j]) * min(A[i,j], 0.5)\nout Y",
+    {"A": a, "B": bb}, {"Y": np.maximum(a - bb, 0) + np.maximum(a, bb) * np.minimum(a, 0.5)})
+run("in A[i,j] : f64\nY[i,j] = pow(A[i,j], 2) - -A[i,j] / 4\nout Y", {"A": pos},
+    {"Y": pos ** 2 + pos / 4})
+run("in A[i,j], B[j] : f64\nY[i,j] = where(gt(A[i,j], B[j]), A[i,j], B[j]) + lt(A[i,j], 0) + eq(A[i,j], A[i,j]) - ne(A[i,j], 0) + le(A[i,j], 1) * ge(A[i,j], -1)\nout Y",
+    {"A": a, "B": bb},
+    {"Y": np.where(a > bb, a, bb) + (a < 0) + (a == a) - (a != 0) + (a <= 1) * (a >= -1)})
+
+# Reductions, softmax and logsumexp, stable for large logits.
+big = f64(3, 5) * 1000
+run("in A[i,j] : f64\nS[i] = sum[j](A[i,j])\nP[j] = prod[i](A[i,j])\nM[i] = mean[j](A[i,j])\nX[j] = max[i](A[i,j])\nN[j] = min[i](A[i,j])\nout S, P, M, X, N",
+    {"A": a}, {"S": a.sum(1), "P": a.prod(0), "M": a.mean(1), "X": a.max(0), "N": a.min(0)})
+m = big.max(1, keepdims=True)
+sm = np.exp(big - m) / np.exp(big - m).sum(1, keepdims=True)
+run("in A[i,j] : f64\nP[i,j] = softmax[j](A[i,j])\nL[i] = logsumexp[j](A[i,j])\nout P, L",
+    {"A": big}, {"P": sm, "L": (m[:, 0] + np.log(np.exp(big - m).sum(1)))})
+inf = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [np.nan, 1.0]])
+run("in A[i,j] : f64\nL[i] = logsumexp[j](A[i,j])\nX[i] = max[j](A[i,j])\nout L, X",
+    {"A": inf}, {"L": [-np.inf, np.inf, np.nan], "X": [-np.inf, np.inf, np.nan]})
+
+# Implicit summation term by term, constants, scalars, permutation.
+A2, B2, c2 = f64(3, 4), f64(4, 2), f64(2)
+run("in A[i,j], B[j,k], c[k] : f64\nY[k,i] = A[i,j] * B[j,k] * 2 + c[k]\nT = sum[i](sum[k](Y[k,i]))\nout Y, T",
+    {"A": A2, "B": B2, "c": c2},
+    {"Y": (2 * A2 @ B2 + c2).T, "T": (2 * A2 @ B2 + c2).sum()})
+D = f64(3, 3)
+run("in A[i,i] : f64\nd[i] = A[i,i]\nt = A[i,i]\nout d, t", {"A": D},
+    {"d": np.diag(D), "t": np.trace(D)})
+
+# Integers and type promotion of undeclared inputs.
+ia, ib = rng.integers(-5, 5, (3, 4)), rng.integers(-5, 5, (4,))
+run("in A[i,j], B[j]\nY[i] = A[i,j] * B[j] + max[j](A[i,j]) - abs(B[j])\nout Y",
+    {"A": ia, "B": ib}, {"Y": ia @ ib + ia.max(1) - np.abs(ib).sum()})
+fa = f32(4)
+run("in A[i,j], B[j]\nY[i] = A[i,j] * B[j]\nout Y",
+    {"A": ia.astype(np.int32), "B": fa}, {"Y": ia.astype(np.float64) @ fa.astype(np.float64)})
+
+print(f"programs: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
