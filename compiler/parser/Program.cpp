@@ -80,6 +80,9 @@ public:
             return indices.takeError();
           s.indices = *indices;
         }
+        if (isPunct(","))
+          return error("several results on the left (decompositions such "
+                       "as svd) are not supported yet");
         if (!isPunct("="))
           return error("expected '=' after '" + s.target + "'");
         advance();
@@ -342,6 +345,14 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
+      if (llvm::is_contained({"svd", "qr", "eigh", "eig", "cholesky", "solve",
+                              "lstsq", "inv", "det", "slogdet", "norm", "trace",
+                              "rank", "cond"},
+                             node->name))
+        return programError(src, node->offset,
+                            "'" + node->name +
+                                "' (linear-algebra decompositions) is not "
+                                "supported yet");
       if (!isFunction(node->name))
         return programError(src, node->offset,
                             "unknown function '" + node->name + "'");
