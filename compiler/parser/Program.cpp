@@ -312,7 +312,8 @@ private:
       return inner;
     }
     if (tok.kind != Token::Ident)
-      return error(tok.kind == Token::End || tok.kind == Token::Newline
+      return error(tok.kind == Token::End || tok.kind == Token::Newline ||
+                           isPunct(";")
                        ? llvm::Twine("the expression ends too early")
                        : "unexpected '" + tok.text + "' in an expression");
     node->name = tok.text;
