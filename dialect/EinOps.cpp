@@ -150,18 +150,23 @@ LogicalResult MapOp::verify() {
       if (s->output.find(c) == std::string::npos)
         return emitOpError("label '")
                << c << "' is missing from the output: ein.map sums nothing";
-  Type element = resultType.getElementType();
-  StringRef fn = getFn();
+  std::string why = checkElementType(getFn(), resultType.getElementType());
+  if (!why.empty())
+    return emitOpError(why);
+  return success();
+}
+
+std::string MapOp::checkElementType(StringRef fn, Type element) {
   if (isa<IntegerType>(element) &&
       !llvm::is_contained({"add", "sub", "mul", "max", "min", "neg", "abs",
                            "relu", "lt", "le", "gt", "ge", "eq", "ne",
                            "select"},
                           fn))
-    return emitOpError("'") << fn << "' is not defined on integers";
+    return ("'" + fn + "' is not defined on integers").str();
   if (isa<ComplexType>(element) &&
       !llvm::is_contained({"add", "sub", "mul", "div", "neg"}, fn))
-    return emitOpError("'") << fn << "' is not defined on complex numbers";
-  return success();
+    return ("'" + fn + "' is not defined on complex numbers").str();
+  return "";
 }
 
 //===----------------------------------------------------------------------===//
@@ -188,13 +193,19 @@ LogicalResult ReduceOp::verify() {
   for (size_t i = 0; i < in.size(); ++i)
     if (in.find(in[i]) != i)
       return emitOpError("label '") << in[i] << "' repeats in the operand";
-  Type element = resultType.getElementType();
-  if (!isa<FloatType>(element) && kind != "sum" && kind != "prod" &&
-      kind != "max" && kind != "min")
-    return emitOpError("'") << kind << "' needs floating-point numbers";
-  if (isa<ComplexType>(element) && kind != "sum" && kind != "prod")
-    return emitOpError("'") << kind << "' is not defined on complex numbers";
+  std::string why = checkElementType(kind, resultType.getElementType());
+  if (!why.empty())
+    return emitOpError(why);
   return success();
+}
+
+std::string ReduceOp::checkElementType(StringRef kind, Type element) {
+  if (isa<ComplexType>(element) && kind != "sum" && kind != "prod")
+    return ("'" + kind + "' is not defined on complex numbers").str();
+  if (!isa<FloatType>(element) && !isa<ComplexType>(element) &&
+      kind != "sum" && kind != "prod" && kind != "max" && kind != "min")
+    return ("'" + kind + "' needs floating-point numbers").str();
+  return "";
 }
 
 //===----------------------------------------------------------------------===//

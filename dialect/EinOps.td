@@ -73,6 +73,9 @@ def Ein_MapOp : Ein_Op<"map", [Pure]> {
     ::mlir::ein::Subscripts getParsedSubscripts();
     /// How many operands `fn` takes, or 0 for an unknown function.
     static unsigned arity(::llvm::StringRef fn);
+    /// Why `fn` is not defined on `element`, or "" when it is.
+    static std::string checkElementType(::llvm::StringRef fn,
+                                        ::mlir::Type element);
   }];
 }
 
@@ -96,6 +99,9 @@ def Ein_ReduceOp : Ein_Op<"reduce", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::ein::Subscripts getParsedSubscripts();
+    /// Why `kind` is not defined on `element`, or "" when it is.
+    static std::string checkElementType(::llvm::StringRef kind,
+                                        ::mlir::Type element);
   }];
 }
 
