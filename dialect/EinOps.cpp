@@ -202,8 +202,8 @@ LogicalResult ReduceOp::verify() {
 std::string ReduceOp::checkElementType(StringRef kind, Type element) {
   if (isa<ComplexType>(element) && kind != "sum" && kind != "prod")
     return ("'" + kind + "' is not defined on complex numbers").str();
-  if (!isa<FloatType>(element) && !isa<ComplexType>(element) &&
-      kind != "sum" && kind != "prod" && kind != "max" && kind != "min")
+  if (!isa<FloatType>(element) && !isa<ComplexType>(element) && kind != "sum" &&
+      kind != "prod" && kind != "max" && kind != "min")
     return ("'" + kind + "' needs floating-point numbers").str();
   return "";
 }
