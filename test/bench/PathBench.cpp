@@ -204,7 +204,9 @@ int main(int argc, char **argv) {
     else if (!std::strcmp(argv[i], "--dump") && i + 1 < argc)
       dumpDir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: ein-path-bench [--max-time S] [--seed N] [--dump DIR]\n");
+      std::fprintf(
+          stderr,
+          "usage: ein-path-bench [--max-time S] [--seed N] [--dump DIR]\n");
       return 1;
     }
   }
