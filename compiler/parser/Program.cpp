@@ -233,18 +233,23 @@ private:
         {"sum", "prod", "mean", "max", "min", "logsumexp", "softmax"}, name);
   }
 
-  llvm::Expected<std::unique_ptr<Expr>> parseExpr() {
-    auto lhs = parseTerm();
+  using Rule = llvm::Expected<std::unique_ptr<Expr>> (Parser::*)();
+
+  /// One left-associative level: operands parsed by `next`, joined by any
+  /// of the one-character operators in `ops`.
+  llvm::Expected<std::unique_ptr<Expr>> parseLevel(llvm::StringRef ops,
+                                                   Rule next) {
+    auto lhs = (this->*next)();
     if (!lhs)
       return lhs.takeError();
     std::unique_ptr<Expr> e = std::move(*lhs);
-    while (isPunct("+") || isPunct("-")) {
+    while (tok.kind == Token::Punct && ops.contains(tok.text[0])) {
       auto node = std::make_unique<Expr>();
       node->kind = Expr::Binary;
       node->op = tok.text[0];
       node->offset = tok.offset;
       advance();
-      auto rhs = parseTerm();
+      auto rhs = (this->*next)();
       if (!rhs)
         return rhs.takeError();
       node->args.push_back(std::move(e));
@@ -254,25 +259,12 @@ private:
     return e;
   }
 
+  llvm::Expected<std::unique_ptr<Expr>> parseExpr() {
+    return parseLevel("+-", &Parser::parseTerm);
+  }
+
   llvm::Expected<std::unique_ptr<Expr>> parseTerm() {
-    auto lhs = parseUnary();
-    if (!lhs)
-      return lhs.takeError();
-    std::unique_ptr<Expr> e = std::move(*lhs);
-    while (isPunct("*") || isPunct("/")) {
-      auto node = std::make_unique<Expr>();
-      node->kind = Expr::Binary;
-      node->op = tok.text[0];
-      node->offset = tok.offset;
-      advance();
-      auto rhs = parseUnary();
-      if (!rhs)
-        return rhs.takeError();
-      node->args.push_back(std::move(e));
-      node->args.push_back(std::move(*rhs));
-      e = std::move(node);
-    }
-    return e;
+    return parseLevel("*/", &Parser::parseUnary);
   }
 
   llvm::Expected<std::unique_ptr<Expr>> parseUnary() {
