@@ -135,14 +135,22 @@ private:
     return RankedTensorType::get(shape, element);
   }
 
-  Value contract(const std::vector<Labeled> &ops, const std::string &out) {
+  /// The subscripts `ops -> out`, collecting the operands' values.
+  static Subscripts subscriptsOf(const std::vector<Labeled> &ops,
+                                 const std::string &out,
+                                 llvm::SmallVectorImpl<Value> &values) {
     Subscripts s;
-    llvm::SmallVector<Value> values;
     for (const Labeled &o : ops) {
       s.inputs.push_back(o.labels);
       values.push_back(o.value);
     }
     s.output = out;
+    return s;
+  }
+
+  Value contract(const std::vector<Labeled> &ops, const std::string &out) {
+    llvm::SmallVector<Value> values;
+    Subscripts s = subscriptsOf(ops, out, values);
     return mlir::ein::ContractOp::create(b, b.getUnknownLoc(), typeFor(out),
                                          s.str(), values);
   }
@@ -163,13 +171,8 @@ private:
     if (!why.empty())
       return programError(p.source, offset, why);
     std::string out = unionOf(ops);
-    Subscripts s;
     llvm::SmallVector<Value> values;
-    for (const Labeled &o : ops) {
-      s.inputs.push_back(o.labels);
-      values.push_back(o.value);
-    }
-    s.output = out;
+    Subscripts s = subscriptsOf(ops, out, values);
     Value v = mlir::ein::MapOp::create(b, b.getUnknownLoc(), typeFor(out), fn,
                                        s.str(), values);
     return Labeled{v, out};
