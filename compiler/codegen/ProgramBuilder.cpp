@@ -51,6 +51,23 @@ public:
                           "the program declares " +
                               llvm::Twine(p.inputs.size()) + " inputs but " +
                               llvm::Twine(shapes.size()) + " were given");
+    // Every index name needs a letter of the ein dialect's subscripts.
+    Names all;
+    for (const TensorDecl &d : p.inputs)
+      all.insert(d.indices.begin(), d.indices.end());
+    std::function<void(const Expr &)> collect = [&](const Expr &e) {
+      all.insert(e.indices.begin(), e.indices.end());
+      for (const auto &a : e.args)
+        collect(*a);
+    };
+    for (const Statement &s : p.statements) {
+      all.insert(s.indices.begin(), s.indices.end());
+      collect(*s.value);
+    }
+    if (all.size() > 52)
+      return programError(p.source, 0,
+                          "the program uses " + llvm::Twine(all.size()) +
+                              " index names; at most 52 are supported");
     // Index extents from the inputs, consistent across them.
     for (size_t i = 0; i < p.inputs.size(); ++i) {
       const TensorDecl &d = p.inputs[i];

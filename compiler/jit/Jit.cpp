@@ -3,6 +3,7 @@
 #include "einc/Jit.h"
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/LLVMCodegen.h"
+#include "compiler/jit/Cache.h"
 #include "compiler/jit/Engine.h"
 #include "compiler/parser/Einsum.h"
 #include "compiler/path/EinsumPaths.h"
@@ -251,31 +252,53 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
 // Jit
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// One cache slot; the first caller compiles, later callers wait for it.
-struct CacheEntry {
-  std::mutex mutex;
-  bool done = false;
-  std::shared_ptr<const Kernel::Impl> kernel;
-  std::string error;
-};
-} // namespace
+llvm::Expected<KernelCache::Compiled>
+KernelCache::get(const std::string &key,
+                 llvm::function_ref<llvm::Expected<Compiled>()> compile) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::shared_ptr<Entry> &slot = entries[key];
+    if (!slot)
+      slot = std::make_shared<Entry>();
+    entry = slot;
+  }
+  std::lock_guard<std::mutex> lock(entry->mutex);
+  if (entry->value)
+    return entry->value;
+  ++compileCount;
+  auto compiled = compile();
+  if (!compiled) {
+    std::lock_guard<std::mutex> mapLock(mutex);
+    entries.erase(key);
+    return compiled.takeError();
+  }
+  entry->value = *compiled;
+  return entry->value;
+}
 
-struct Jit::Impl {
-  mutable std::mutex mutex;
-  std::map<std::string, std::shared_ptr<CacheEntry>> cache;
-  std::atomic<size_t> compiles{0};
-};
+size_t KernelCache::size() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return entries.size();
+}
+
+std::string ein::cacheKey(const PathOptions &po) {
+  std::string key = std::string(algorithmName(po.algorithm)) + "|" +
+                    objectiveName(po.minimize) + "|" + std::to_string(po.seed) +
+                    "|" + std::to_string(po.maxTrials) + "|" +
+                    std::to_string(po.maxTimeSeconds) + "|" +
+                    std::to_string(po.memoryLimit) + "|";
+  for (auto [a, b] : po.tree)
+    key += std::to_string(a) + " " + std::to_string(b) + ",";
+  return key;
+}
 
 Jit::Jit() : impl(std::make_unique<Impl>()) {}
 Jit::~Jit() = default;
 
-size_t Jit::cacheSize() const {
-  std::lock_guard<std::mutex> lock(impl->mutex);
-  return impl->cache.size();
-}
+size_t Jit::cacheSize() const { return impl->cache.size(); }
 
-size_t Jit::compileCount() const { return impl->compiles; }
+size_t Jit::compileCount() const { return impl->cache.compiles(); }
 
 static int64_t product(const Shape &shape) {
   int64_t n = 1;
@@ -426,40 +449,19 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
   if (!problem)
     return problem.takeError();
 
-  const PathOptions &po = options.path;
-  std::string key =
-      problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-      std::to_string(options.optLevel) + "|" + algorithmName(po.algorithm) +
-      "|" + objectiveName(po.minimize) + "|" + std::to_string(po.seed) + "|" +
-      std::to_string(po.maxTrials) + "|" + std::to_string(po.maxTimeSeconds) +
-      "|" + std::to_string(po.memoryLimit) + "|";
-  for (auto [a, b] : po.tree)
-    key += std::to_string(a) + " " + std::to_string(b) + ",";
+  std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
+                    std::to_string(options.optLevel) + "|" +
+                    cacheKey(options.path);
   for (const Shape &s : shapes)
     key += "|" + shapeStr(s);
-
-  std::shared_ptr<CacheEntry> entry;
-  {
-    std::lock_guard<std::mutex> lock(impl->mutex);
-    std::shared_ptr<CacheEntry> &slot = impl->cache[key];
-    if (!slot)
-      slot = std::make_shared<CacheEntry>();
-    entry = slot;
-  }
-  std::lock_guard<std::mutex> lock(entry->mutex);
-  if (!entry->done) {
-    ++impl->compiles;
-    auto kernel = compileProblem(*problem, options);
-    if (kernel)
-      entry->kernel = *kernel;
-    else
-      entry->error = llvm::toString(kernel.takeError());
-    entry->done = true;
-  }
-  if (!entry->kernel) {
-    if (llvm::StringRef(entry->error).starts_with("internal"))
-      return llvm::createStringError(entry->error);
-    return userError(entry->error);
-  }
-  return Kernel(entry->kernel);
+  auto compiled =
+      impl->cache.get(key, [&]() -> llvm::Expected<KernelCache::Compiled> {
+        auto kernel = compileProblem(*problem, options);
+        if (!kernel)
+          return kernel.takeError();
+        return KernelCache::Compiled(*kernel);
+      });
+  if (!compiled)
+    return compiled.takeError();
+  return Kernel(std::static_pointer_cast<const Kernel::Impl>(*compiled));
 }

@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/ProgramBuilder.h"
+#include "compiler/jit/Cache.h"
 #include "compiler/jit/Engine.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "einc/Error.h"
@@ -57,10 +58,11 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
   return llvm::Error::success();
 }
 
-llvm::Expected<ProgramKernel>
-Jit::compileProgram(llvm::StringRef source,
-                    const std::map<std::string, Shape> &shapes, DType dtype,
-                    const CompileOptions &options) {
+/// Compiles a program; Jit::compileProgram caches the result.
+static llvm::Expected<std::shared_ptr<const ProgramKernel::Impl>>
+compileProgramUncached(llvm::StringRef source,
+                       const std::map<std::string, Shape> &shapes, DType dtype,
+                       const CompileOptions &options) {
   auto program = parseProgram(source);
   if (!program)
     return program.takeError();
@@ -100,5 +102,30 @@ Jit::compileProgram(llvm::StringRef source,
   if (!engine)
     return engine.takeError();
   impl->engine = std::move(*engine);
-  return ProgramKernel(std::move(impl));
+  return std::shared_ptr<const ProgramKernel::Impl>(std::move(impl));
+}
+
+llvm::Expected<ProgramKernel>
+Jit::compileProgram(llvm::StringRef source,
+                    const std::map<std::string, Shape> &shapes, DType dtype,
+                    const CompileOptions &options) {
+  std::string key = "program|" + source.str() + "|" + dtypeName(dtype) + "|" +
+                    std::to_string(options.optLevel) + "|" +
+                    cacheKey(options.path);
+  for (const auto &[name, shape] : shapes) {
+    key += "|" + name;
+    for (int64_t d : shape)
+      key += " " + std::to_string(d);
+  }
+  auto compiled =
+      impl->cache.get(key, [&]() -> llvm::Expected<KernelCache::Compiled> {
+        auto kernel = compileProgramUncached(source, shapes, dtype, options);
+        if (!kernel)
+          return kernel.takeError();
+        return KernelCache::Compiled(*kernel);
+      });
+  if (!compiled)
+    return compiled.takeError();
+  return ProgramKernel(
+      std::static_pointer_cast<const ProgramKernel::Impl>(*compiled));
 }
