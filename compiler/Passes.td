@@ -51,6 +51,18 @@ def EinOptimizeContractionOrder : Pass<"ein-optimize-contraction-order"> {
   let dependentDialects = ["::mlir::ein::EinDialect"];
 }
 
+def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops";
+  let description = [{
+    Fuses an elementwise producer into its consumer when the consumer is
+    elementwise too (all loops parallel), so epilogues such as
+    `relu(x + bias)` run as one loop nest that reads and writes memory
+    once. Producers of contractions and reductions are not fused into
+    them: that would recompute the producer once per summed index.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Function boundaries
 //===----------------------------------------------------------------------===//

@@ -44,6 +44,7 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::ein::createEinFuseElementwise());
   pm.addPass(mlir::createCSEPass());
 }
 
