@@ -51,6 +51,46 @@ einrt_status einrt_npy_write(const char *path, const einrt_array *a, char *err,
 einrt_status einrt_array_convert(const einrt_array *src, einrt_dtype to,
                                  einrt_array *dst, char *err, size_t errlen);
 
+/* Linear algebra through LAPACKE (runtime/Decompositions.cpp). Matrices are
+ * dense, row-major, of dtype f32, f64, complex64 or complex128 (integers
+ * are refused); inputs are not modified; results go to caller buffers.
+ * Real outputs (singular values, eigenvalues) are f32 for f32/complex64
+ * and f64 for f64/complex128. Each returns EINRT_LA_OK or an error code
+ * with a one-line message in err. */
+typedef enum einrt_la_error {
+  EINRT_LA_OK = 0,
+  EINRT_LA_BAD_ARGUMENT = 1,
+  EINRT_LA_SINGULAR = 2,
+  EINRT_LA_NOT_POSITIVE_DEFINITE = 3,
+  EINRT_LA_NO_CONVERGENCE = 4
+} einrt_la_error;
+
+/* Thin SVD of the m x n matrix a, k = min(m, n): u is m x k, s has k
+ * values in decreasing order, vt is k x n; a = u diag(s) vt. */
+int einrt_svd(einrt_dtype t, int64_t m, int64_t n, const void *a, void *u,
+              void *s, void *vt, char *err, size_t errlen);
+/* Thin QR: q is m x k with orthonormal columns, r is k x n upper
+ * triangular; a = q r. */
+int einrt_qr(einrt_dtype t, int64_t m, int64_t n, const void *a, void *q,
+             void *r, char *err, size_t errlen);
+/* Eigen-decomposition of the Hermitian n x n matrix a (its lower triangle
+ * is read): w holds the n eigenvalues in ascending order, the columns of
+ * the n x n matrix v the eigenvectors; a v = v diag(w). */
+int einrt_eigh(einrt_dtype t, int64_t n, const void *a, void *w, void *v,
+               char *err, size_t errlen);
+/* Lower-triangular l with l l^H = a, for Hermitian positive-definite a. */
+int einrt_cholesky(einrt_dtype t, int64_t n, const void *a, void *l,
+                   char *err, size_t errlen);
+/* x (n x nrhs) with a x = b. */
+int einrt_solve(einrt_dtype t, int64_t n, int64_t nrhs, const void *a,
+                const void *b, void *x, char *err, size_t errlen);
+/* The inverse of the n x n matrix a. */
+int einrt_inv(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
+              size_t errlen);
+/* The determinant of a, one element of dtype t (0 when a is singular). */
+int einrt_det(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
+              size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
