@@ -16,6 +16,9 @@ class BufferizationDialect;
 namespace complex {
 class ComplexDialect;
 }
+namespace func {
+class FuncDialect;
+}
 namespace linalg {
 class LinalgDialect;
 }
@@ -41,6 +44,9 @@ class EinDialect;
 void populateEinToLinalgConversionPatterns(RewritePatternSet &patterns);
 /// Patterns that lower ein.map, ein.reduce and ein.softmax to linalg.
 void populateEinMapReduceToLinalgPatterns(RewritePatternSet &patterns);
+/// Patterns that lower ein.inv, ein.det, ein.solve and ein.cholesky to calls
+/// of the runtime (einrt_kernel_*).
+void populateEinLinalgToRuntimeCallsPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Passes.h.inc"

@@ -221,5 +221,46 @@ LogicalResult SoftmaxOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+/// Square: both extents equal when static.
+static LogicalResult verifySquare(Operation *op, RankedTensorType type) {
+  int64_t m = type.getDimSize(0), n = type.getDimSize(1);
+  if (!ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) && m != n)
+    return op->emitOpError("needs a square matrix, not ") << m << "x" << n;
+  return success();
+}
+
+LogicalResult InvOp::verify() {
+  return verifySquare(*this, getInput().getType());
+}
+
+LogicalResult CholeskyOp::verify() {
+  return verifySquare(*this, getInput().getType());
+}
+
+LogicalResult DetOp::verify() {
+  if (getInput().getType().getElementType() != getType().getElementType())
+    return emitOpError("result element type must equal the operand's");
+  return verifySquare(*this, getInput().getType());
+}
+
+LogicalResult SolveOp::verify() {
+  RankedTensorType a = getA().getType(), b = getB().getType();
+  if (failed(verifySquare(*this, a)))
+    return failure();
+  if (b.getRank() < 1 || b.getRank() > 2)
+    return emitOpError("needs a vector or matrix right-hand side");
+  if (a.getElementType() != b.getElementType())
+    return emitOpError("operands have different element types");
+  int64_t n = a.getDimSize(0), rows = b.getDimSize(0);
+  if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(rows) && n != rows)
+    return emitOpError("the right-hand side has ")
+           << rows << " rows but the matrix has " << n;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialect/EinOps.cpp.inc"

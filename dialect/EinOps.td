@@ -121,4 +121,63 @@ def Ein_SoftmaxOp : Ein_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Linear algebra, lowered to calls of the runtime (LAPACKE)
+//===----------------------------------------------------------------------===//
+
+def Ein_LinalgElementType
+    : AnyTypeOf<[F32, F64, Complex<F32>, Complex<F64>],
+                "f32, f64, complex<f32> or complex<f64>">;
+def Ein_Matrix : 2DTensorOf<[Ein_LinalgElementType]>;
+
+class Ein_MatrixOp<string mnemonic, list<Trait> traits = []>
+    : Ein_Op<mnemonic, !listconcat([Pure], traits)> {
+  let arguments = (ins Ein_Matrix:$input,
+                       DefaultValuedAttr<I64Attr, "0">:$statement);
+  let hasVerifier = 1;
+}
+
+def Ein_InvOp : Ein_MatrixOp<"inv", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "inverse of a square matrix";
+  let description = [{
+    `%b = ein.inv %a : tensor<4x4xf64>`. A singular matrix is a run-time
+    error reported for `statement` (the program statement, counted from 1).
+  }];
+  let results = (outs Ein_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Ein_CholeskyOp
+    : Ein_MatrixOp<"cholesky", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "lower-triangular Cholesky factor of a Hermitian matrix";
+  let description = [{
+    `%l = ein.cholesky %a : tensor<4x4xf64>` with l l^H = a. A matrix that
+    is not positive definite is a run-time error.
+  }];
+  let results = (outs Ein_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Ein_DetOp : Ein_MatrixOp<"det"> {
+  let summary = "determinant of a square matrix";
+  let description = [{ `%d = ein.det %a : tensor<4x4xf64> -> tensor<f64>` }];
+  let results = (outs 0DTensorOf<[Ein_LinalgElementType]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Ein_SolveOp : Ein_Op<"solve", [Pure, AllTypesMatch<["b", "result"]>]> {
+  let summary = "solution x of a x = b";
+  let description = [{
+    `%x = ein.solve %a, %b : tensor<4x4xf64>, tensor<4x2xf64>`; `b` is a
+    vector or a matrix of right-hand sides and `x` has its type. A singular
+    `a` is a run-time error.
+  }];
+  let arguments = (ins Ein_Matrix:$a,
+                       RankedTensorOf<[Ein_LinalgElementType]>:$b,
+                       DefaultValuedAttr<I64Attr, "0">:$statement);
+  let results = (outs RankedTensorOf<[Ein_LinalgElementType]>:$result);
+  let assemblyFormat = "$a `,` $b attr-dict `:` type($a) `,` type($b)";
+  let hasVerifier = 1;
+}
+
 #endif // EIN_DIALECT_EINOPS_TD

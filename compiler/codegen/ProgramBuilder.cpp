@@ -379,6 +379,8 @@ private:
           return v.takeError();
         args.push_back(*v);
       }
+      if (llvm::is_contained({"inv", "det", "solve", "cholesky"}, e.name))
+        return linearAlgebra(e, args);
       std::string fn = e.name == "where" ? "select" : e.name;
       return map(fn, args, e.offset);
     }
@@ -425,7 +427,60 @@ private:
     llvm_unreachable("unknown expression");
   }
 
+  /// inv, det, cholesky (of a matrix A[i,j]) and solve(A[i,j], B[j,...]).
+  /// A matrix's rows are its first index as lowered; inv and cholesky keep
+  /// the indices, det has none, solve gives A's first index then B's rest.
+  llvm::Expected<Labeled> linearAlgebra(const Expr &e,
+                                        const std::vector<Labeled> &args) {
+    if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
+      return programError(p.source, e.offset,
+                          "'" + e.name + "' needs floating-point numbers");
+    const Labeled &a = args[0];
+    auto extent = [&](char c) { return extents[indexOf[c]].first; };
+    if (a.labels.size() != 2)
+      return programError(p.source, e.offset,
+                          "'" + e.name +
+                              "' takes a matrix (two indices), "
+                              "not " +
+                              llvm::Twine(a.labels.size()) + " indices");
+    if (extent(a.labels[0]) != extent(a.labels[1]))
+      return programError(p.source, e.offset,
+                          "'" + e.name + "' needs a square matrix, not " +
+                              llvm::Twine(extent(a.labels[0])) + "x" +
+                              llvm::Twine(extent(a.labels[1])));
+    Location loc = b.getUnknownLoc();
+    if (e.name == "inv")
+      return Labeled{mlir::ein::InvOp::create(b, loc, a.value, statementNumber),
+                     a.labels};
+    if (e.name == "cholesky")
+      return Labeled{
+          mlir::ein::CholeskyOp::create(b, loc, a.value, statementNumber),
+          a.labels};
+    if (e.name == "det")
+      return Labeled{mlir::ein::DetOp::create(b, loc, typeFor(""), a.value,
+                                              statementNumber),
+                     ""};
+    const Labeled &rhs = args[1];
+    if (rhs.labels.empty() || rhs.labels.size() > 2)
+      return programError(p.source, e.offset,
+                          "solve's right-hand side is a vector or a matrix");
+    if (extent(rhs.labels[0]) != extent(a.labels[0]))
+      return programError(
+          p.source, e.offset,
+          "solve's right-hand side has " + llvm::Twine(extent(rhs.labels[0])) +
+              " rows but the matrix has " + llvm::Twine(extent(a.labels[0])));
+    std::string out = std::string(1, a.labels[0]) + rhs.labels.substr(1);
+    if (out.size() == 2 && out[0] == out[1])
+      return programError(p.source, e.offset,
+                          "solve's result would repeat index '" +
+                              indexOf[out[0]] + "'");
+    Value x =
+        mlir::ein::SolveOp::create(b, loc, a.value, rhs.value, statementNumber);
+    return Labeled{x, out};
+  }
+
   llvm::Error statement(const Statement &s) {
+    ++statementNumber;
     std::string lhs;
     for (const std::string &idx : s.indices)
       lhs.push_back(label(idx));
@@ -454,6 +509,7 @@ private:
   std::map<std::string, std::pair<int64_t, std::string>> extents;
   std::map<std::string, char> labelOf;
   std::map<char, std::string> indexOf;
+  int64_t statementNumber = 0;
 };
 
 } // namespace

@@ -5,9 +5,12 @@
 #include "dialect/EinOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -74,6 +77,7 @@ struct ConvertEinToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateEinToLinalgConversionPatterns(patterns);
     populateEinMapReduceToLinalgPatterns(patterns);
+    populateEinLinalgToRuntimeCallsPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

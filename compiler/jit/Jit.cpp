@@ -8,6 +8,7 @@
 #include "compiler/parser/Einsum.h"
 #include "compiler/path/EinsumPaths.h"
 #include "einc/Error.h"
+#include "einrt/einrt.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -337,6 +338,19 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
                                    llvm::toString(engine.takeError()));
   Engine result;
   result.engine = std::move(*engine);
+  // The runtime entry points that lowered linear algebra calls.
+  result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](const char *name, auto *fn) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("einrt_kernel_inv", &einrt_kernel_inv);
+    add("einrt_kernel_det", &einrt_kernel_det);
+    add("einrt_kernel_cholesky", &einrt_kernel_cholesky);
+    add("einrt_kernel_solve", &einrt_kernel_solve);
+    return symbols;
+  });
   auto entry = result.engine->lookupPacked(name);
   if (!entry)
     return llvm::createStringError("internal compiler error: " +

@@ -7,6 +7,7 @@
 #include "compiler/pipeline/Pipeline.h"
 #include "einc/Error.h"
 #include "einc/Jit.h"
+#include "einrt/einrt.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -19,6 +20,7 @@ using namespace ein;
 
 struct ProgramKernel::Impl {
   Engine engine;
+  std::vector<std::string> statements; ///< source lines, for errors
   DType dtype = f32;
   std::vector<std::string> inputNames, outputNames;
   std::vector<Shape> inputShapes, outputShapes;
@@ -55,6 +57,16 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
   for (void *p : outputs)
     buffers.push_back(p);
   callPacked(impl->engine.entry, buffers);
+  int64_t statement = 0;
+  char message[512];
+  if (einrt_kernel_take_error(&statement, message, sizeof(message))) {
+    std::string where =
+        statement > 0 && size_t(statement) <= impl->statements.size()
+            ? "statement " + std::to_string(statement) + " ('" +
+                  impl->statements[statement - 1] + "')"
+            : std::string("the program");
+    return userError(where + ": " + message);
+  }
   return llvm::Error::success();
 }
 
@@ -82,6 +94,13 @@ compileProgramUncached(llvm::StringRef source,
     if (!llvm::is_contained(impl->inputNames, name))
       return userError("the program has no input named '" + name + "'");
   impl->outputNames = program->outputs;
+  for (const Statement &s : program->statements) {
+    llvm::StringRef rest = llvm::StringRef(program->source).substr(s.offset);
+    impl->statements.push_back(
+        rest.take_until([](char c) { return c == '\n' || c == ';'; })
+            .rtrim()
+            .str());
+  }
 
   std::unique_ptr<mlir::MLIRContext> ctx = createContext();
   auto module = buildProgramModule(*ctx, *program, impl->inputShapes, dtype,

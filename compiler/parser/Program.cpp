@@ -223,10 +223,11 @@ private:
   }
 
   static bool isFunction(llvm::StringRef name) {
-    return llvm::is_contained({"exp", "log", "sqrt", "rsqrt", "abs", "tanh",
-                               "sigmoid", "relu", "neg", "max", "min", "pow",
-                               "lt", "le", "gt", "ge", "eq", "ne", "where"},
-                              name);
+    return llvm::is_contained(
+        {"exp", "log", "sqrt",  "rsqrt", "abs", "tanh",  "sigmoid", "relu",
+         "neg", "max", "min",   "pow",   "lt",  "le",    "gt",      "ge",
+         "eq",  "ne",  "where", "inv",   "det", "solve", "cholesky"},
+        name);
   }
   static bool isReduction(llvm::StringRef name) {
     return llvm::is_contained(
@@ -338,9 +339,8 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained({"svd", "qr", "eigh", "eig", "cholesky", "solve",
-                              "lstsq", "inv", "det", "slogdet", "norm", "trace",
-                              "rank", "cond"},
+      if (llvm::is_contained({"svd", "qr", "eigh", "eig", "lstsq", "slogdet",
+                              "norm", "trace", "rank", "cond"},
                              node->name))
         return programError(src, node->offset,
                             "'" + node->name +
@@ -404,12 +404,12 @@ llvm::Error checkNames(const Program &p) {
                                 llvm::Twine(e.indices.size()));
     }
     if (e.kind == Expr::Call) {
-      unsigned want =
-          llvm::is_contained(
-              {"max", "min", "pow", "lt", "le", "gt", "ge", "eq", "ne"}, e.name)
-              ? 2
-          : e.name == "where" ? 3
-                              : 1;
+      unsigned want = llvm::is_contained({"max", "min", "pow", "lt", "le", "gt",
+                                          "ge", "eq", "ne", "solve"},
+                                         e.name)
+                          ? 2
+                      : e.name == "where" ? 3
+                                          : 1;
       if (e.args.size() != want)
         return programError(p.source, e.offset,
                             "'" + e.name + "' takes " + llvm::Twine(want) +

@@ -104,5 +104,27 @@ fa = f32(4)
 run("in A[i,j], B[j]\nY[i] = A[i,j] * B[j]\nout Y",
     {"A": ia.astype(np.int32), "B": fa}, {"Y": ia.astype(np.float64) @ fa.astype(np.float64)})
 
+# Linear algebra through LAPACK: inv, det, solve (vector and matrix
+# right-hand sides), cholesky; real and complex; used inside expressions.
+for dt, tol in [(np.float64, 1e-9), (np.float32, 2e-4), (np.complex128, 1e-9)]:
+    a = rng.standard_normal((4, 4)).astype(dt)
+    if np.iscomplexobj(a):
+        a = a + 1j * rng.standard_normal((4, 4))
+    b = rng.standard_normal((4, 3)).astype(dt)
+    vv = rng.standard_normal(4).astype(dt)
+    spd = (a @ a.conj().T + 4 * np.eye(4)).astype(dt)
+    name = np.dtype(dt).name
+    run(f"in A[i,j], B[j,k], v[j], S[i,j] : {name}\n"
+        "X[i,j] = inv(A[i,j])\nd = det(A[i,j])\n"
+        "Y[i,k] = solve(A[i,j], B[j,k])\ny[i] = solve(A[i,j], v[j])\n"
+        "L[i,j] = cholesky(S[i,j])\n"
+        "R[i,k] = A[i,j] * Y[j,k] - B[i,k]\n"
+        "out X, d, Y, y, L, R",
+        {"A": a, "B": b, "v": vv, "S": spd},
+        {"X": np.linalg.inv(a), "d": np.linalg.det(a),
+         "Y": np.linalg.solve(a, b), "y": np.linalg.solve(a, vv),
+         "L": np.linalg.cholesky(spd), "R": np.zeros((4, 3))},
+        dtype_tol=tol * 10)
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

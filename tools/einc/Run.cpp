@@ -287,8 +287,9 @@ int runProgram() {
     results.items.push_back(out);
     outPointers.push_back(out.data);
   }
+  // Run-time failures (a singular matrix, ...) are the input's fault.
   if (Error err = (*kernel)(pointers, outPointers))
-    return reportError(std::move(err), InternalError);
+    return reportError(std::move(err), UserError);
   for (size_t k = 0; k < kernel->outputNames().size(); ++k) {
     const std::string &name = kernel->outputNames()[k];
     if (printOpt) {

@@ -79,8 +79,8 @@ int einrt_qr(einrt_dtype t, int64_t m, int64_t n, const void *a, void *q,
 int einrt_eigh(einrt_dtype t, int64_t n, const void *a, void *w, void *v,
                char *err, size_t errlen);
 /* Lower-triangular l with l l^H = a, for Hermitian positive-definite a. */
-int einrt_cholesky(einrt_dtype t, int64_t n, const void *a, void *l,
-                   char *err, size_t errlen);
+int einrt_cholesky(einrt_dtype t, int64_t n, const void *a, void *l, char *err,
+                   size_t errlen);
 /* x (n x nrhs) with a x = b. */
 int einrt_solve(einrt_dtype t, int64_t n, int64_t nrhs, const void *a,
                 const void *b, void *x, char *err, size_t errlen);
@@ -90,6 +90,22 @@ int einrt_inv(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
 /* The determinant of a, one element of dtype t (0 when a is singular). */
 int einrt_det(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
               size_t errlen);
+
+/* Entry points that generated code calls (runtime/KernelCalls.cpp): the
+ * functions above with the dtype as an int32_t and the program statement
+ * (counted from 1) that a failure is reported for. The first failure is
+ * kept per thread until einrt_kernel_take_error returns it (its code,
+ * with *statement and err filled) and clears it; 0 means none. */
+int32_t einrt_kernel_inv(int32_t dtype, int64_t n, const void *a, void *out,
+                         int64_t statement);
+int32_t einrt_kernel_det(int32_t dtype, int64_t n, const void *a, void *out,
+                         int64_t statement);
+int32_t einrt_kernel_cholesky(int32_t dtype, int64_t n, const void *a,
+                              void *out, int64_t statement);
+int32_t einrt_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
+                           const void *a, const void *b, void *x,
+                           int64_t statement);
+int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

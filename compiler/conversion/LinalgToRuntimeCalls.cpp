@@ -1,0 +1,149 @@
+//===- LinalgToRuntimeCalls.cpp - ein.inv/det/solve/cholesky to calls -----===//
+//
+// Each op becomes a call of the runtime's einrt_kernel_* entry point on the
+// operands' buffers: bufferization.to_buffer for the inputs, a fresh
+// memref.alloc for the result, and bufferization.to_tensor of it after the
+// call. Pointers travel as i64 (the runtime takes them as pointers).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+#include "dialect/EinOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::ein;
+
+namespace {
+
+/// The runtime's dtype code of `type`'s elements (einrt_dtype).
+int32_t dtypeCode(Type element) {
+  if (auto c = dyn_cast<ComplexType>(element))
+    return c.getElementType().isF32() ? 2 : 3;
+  return element.isF32() ? 0 : 1;
+}
+
+/// Declares `name(i32, i64..., ) -> i32` in the module once.
+func::FuncOp declare(OpBuilder &b, Operation *op, StringRef name,
+                     unsigned numI64) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  SmallVector<Type> params{b.getI32Type()};
+  params.append(numI64, b.getI64Type());
+  auto f = func::FuncOp::create(b, op->getLoc(), name,
+                                b.getFunctionType(params, b.getI32Type()));
+  f.setPrivate();
+  return f;
+}
+
+Value i64(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+/// The aligned pointer of `memref` as an i64.
+Value pointerOf(OpBuilder &b, Location loc, Value memref) {
+  return i64(b, loc,
+             memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref));
+}
+
+Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*readOnly=*/true);
+}
+
+/// An uninitialised buffer shaped like `like` (a tensor).
+Value allocLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, like, d));
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), sizes);
+}
+
+Value toTensor(OpBuilder &b, Location loc, RankedTensorType type,
+               Value memref) {
+  return bufferization::ToTensorOp::create(b, loc, type, memref,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// inv, det and cholesky: name(dtype, n, a, out, statement).
+template <typename OpTy> struct MatrixOpLowering : OpConversionPattern<OpTy> {
+  MatrixOpLowering(MLIRContext *ctx, StringRef fn)
+      : OpConversionPattern<OpTy>(ctx), fn(fn) {}
+
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    func::FuncOp callee = declare(b, op, fn, 4);
+    Value out = allocLike(b, loc, resultType, input);
+    Value n = i64(b, loc, tensor::DimOp::create(b, loc, input, 0));
+    Value args[] = {
+        arith::ConstantOp::create(
+            b, loc, b.getI32IntegerAttr(dtypeCode(inputType.getElementType()))),
+        n, pointerOf(b, loc, bufferOf(b, loc, input)), pointerOf(b, loc, out),
+        arith::ConstantOp::create(b, loc,
+                                  b.getI64IntegerAttr(op.getStatement()))};
+    func::CallOp::create(b, loc, callee, args);
+    b.replaceOp(op, toTensor(b, loc, resultType, out));
+    return success();
+  }
+
+  std::string fn;
+};
+
+struct SolveOpLowering : OpConversionPattern<SolveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SolveOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value a = adaptor.getA(), rhs = adaptor.getB();
+    auto type = cast<RankedTensorType>(op.getType());
+    func::FuncOp callee = declare(b, op, "einrt_kernel_solve", 6);
+    Value out = allocLike(b, loc, type, rhs);
+    Value n = i64(b, loc, tensor::DimOp::create(b, loc, a, 0));
+    Value nrhs =
+        type.getRank() == 1
+            ? Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)))
+            : i64(b, loc, tensor::DimOp::create(b, loc, rhs, 1));
+    Value args[] = {
+        arith::ConstantOp::create(
+            b, loc, b.getI32IntegerAttr(dtypeCode(type.getElementType()))),
+        n,
+        nrhs,
+        pointerOf(b, loc, bufferOf(b, loc, a)),
+        pointerOf(b, loc, bufferOf(b, loc, rhs)),
+        pointerOf(b, loc, out),
+        arith::ConstantOp::create(b, loc,
+                                  b.getI64IntegerAttr(op.getStatement()))};
+    func::CallOp::create(b, loc, callee, args);
+    b.replaceOp(op, toTensor(b, loc, type, out));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
+    RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<MatrixOpLowering<InvOp>>(ctx, "einrt_kernel_inv");
+  patterns.add<MatrixOpLowering<DetOp>>(ctx, "einrt_kernel_det");
+  patterns.add<MatrixOpLowering<CholeskyOp>>(ctx, "einrt_kernel_cholesky");
+  patterns.add<SolveOpLowering>(ctx);
+}

@@ -1,0 +1,56 @@
+// RUN: ein-opt %s -split-input-file -verify-diagnostics | FileCheck %s
+// ein.inv, ein.det, ein.solve and ein.cholesky: round trip and every
+// verifier error.
+
+// CHECK-LABEL: func.func @ops
+// CHECK: ein.inv %{{.*}} {statement = 3 : i64} : tensor<4x4xf64>
+// CHECK: ein.det %{{.*}} : tensor<4x4xf64> -> tensor<f64>
+// CHECK: ein.solve %{{.*}}, %{{.*}} : tensor<4x4xf64>, tensor<4x2xf64>
+// CHECK: ein.cholesky %{{.*}} : tensor<4x4xcomplex<f32>>
+func.func @ops(%a: tensor<4x4xf64>, %b: tensor<4x2xf64>, %c: tensor<4x4xcomplex<f32>>) -> (tensor<4x4xf64>, tensor<f64>, tensor<4x2xf64>, tensor<4x4xcomplex<f32>>) {
+  %0 = ein.inv %a {statement = 3 : i64} : tensor<4x4xf64>
+  %1 = ein.det %a : tensor<4x4xf64> -> tensor<f64>
+  %2 = ein.solve %a, %b : tensor<4x4xf64>, tensor<4x2xf64>
+  %3 = ein.cholesky %c : tensor<4x4xcomplex<f32>>
+  return %0, %1, %2, %3 : tensor<4x4xf64>, tensor<f64>, tensor<4x2xf64>, tensor<4x4xcomplex<f32>>
+}
+
+// -----
+
+func.func @not_square(%a: tensor<4x3xf64>) -> tensor<4x3xf64> {
+  // expected-error @+1 {{'ein.inv' op needs a square matrix, not 4x3}}
+  %0 = ein.inv %a : tensor<4x3xf64>
+  return %0 : tensor<4x3xf64>
+}
+
+// -----
+
+func.func @integers(%a: tensor<4x4xi32>) -> tensor<i32> {
+  // expected-error @+1 {{'ein.det' op operand #0 must be 2D tensor of f32, f64, complex<f32> or complex<f64> values}}
+  %0 = ein.det %a : tensor<4x4xi32> -> tensor<i32>
+  return %0 : tensor<i32>
+}
+
+// -----
+
+func.func @rows(%a: tensor<4x4xf64>, %b: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{the right-hand side has 3 rows but the matrix has 4}}
+  %0 = ein.solve %a, %b : tensor<4x4xf64>, tensor<3xf64>
+  return %0 : tensor<3xf64>
+}
+
+// -----
+
+func.func @rank3(%a: tensor<4x4xf64>, %b: tensor<4x2x2xf64>) -> tensor<4x2x2xf64> {
+  // expected-error @+1 {{needs a vector or matrix right-hand side}}
+  %0 = ein.solve %a, %b : tensor<4x4xf64>, tensor<4x2x2xf64>
+  return %0 : tensor<4x2x2xf64>
+}
+
+// -----
+
+func.func @det_type(%a: tensor<4x4xf64>) -> tensor<f32> {
+  // expected-error @+1 {{result element type must equal the operand's}}
+  %0 = ein.det %a : tensor<4x4xf64> -> tensor<f32>
+  return %0 : tensor<f32>
+}
