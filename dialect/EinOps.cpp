@@ -262,5 +262,56 @@ LogicalResult SolveOp::verify() {
   return success();
 }
 
+/// Result shapes must be the thin factors of an m x n operand.
+static LogicalResult
+verifyShapes(Operation *op,
+             ArrayRef<std::pair<Type, SmallVector<int64_t>>> expected) {
+  for (auto [i, e] : llvm::enumerate(expected)) {
+    auto type = cast<RankedTensorType>(e.first);
+    if (type.getElementType() !=
+        cast<RankedTensorType>(op->getOperand(0).getType()).getElementType())
+      return op->emitOpError("result ") << i << " has another element type";
+    for (auto [d, want] : llvm::enumerate(e.second)) {
+      int64_t got = type.getDimSize(d);
+      if (!ShapedType::isDynamic(want) && !ShapedType::isDynamic(got) &&
+          got != want)
+        return op->emitOpError("result ")
+               << i << " has extent " << got << " in dimension " << d << " but "
+               << want << " was expected";
+    }
+  }
+  return success();
+}
+
+static int64_t minExtent(int64_t m, int64_t n) {
+  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n))
+    return ShapedType::kDynamic;
+  return std::min(m, n);
+}
+
+LogicalResult SvdOp::verify() {
+  auto a = getInput().getType();
+  int64_t m = a.getDimSize(0), n = a.getDimSize(1), k = minExtent(m, n);
+  return verifyShapes(*this, {{getU().getType(), {m, k}},
+                              {getS().getType(), {k}},
+                              {getVt().getType(), {k, n}}});
+}
+
+LogicalResult QrOp::verify() {
+  auto a = getInput().getType();
+  int64_t m = a.getDimSize(0), n = a.getDimSize(1), k = minExtent(m, n);
+  return verifyShapes(*this,
+                      {{getQ().getType(), {m, k}}, {getR().getType(), {k, n}}});
+}
+
+LogicalResult EighOp::verify() {
+  auto a = getInput().getType();
+  if (failed(verifySquare(*this, a)))
+    return failure();
+  int64_t n = a.getDimSize(0);
+  return verifyShapes(*this,
+                      {{getW().getType(), {n}}, {getV().getType(), {n, n}}});
+}
+
 #define GET_OP_CLASSES
 #include "dialect/EinOps.cpp.inc"

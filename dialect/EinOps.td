@@ -180,4 +180,42 @@ def Ein_SolveOp : Ein_Op<"solve", [Pure, AllTypesMatch<["b", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def Ein_SvdOp : Ein_MatrixOp<"svd"> {
+  let summary = "thin singular value decomposition";
+  let description = [{
+    `%u, %s, %vt = ein.svd %a : tensor<6x4xf64> -> tensor<6x4xf64>,
+    tensor<4xf64>, tensor<4x4xf64>` with a = u diag(s) vt, k = min(m, n)
+    singular values in decreasing order (stored in the operand's element
+    type: complex values have a zero imaginary part).
+  }];
+  let results = (outs Ein_Matrix:$u, 1DTensorOf<[Ein_LinalgElementType]>:$s,
+                      Ein_Matrix:$vt);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($u) `,` type($s) `,` type($vt)";
+}
+
+def Ein_QrOp : Ein_MatrixOp<"qr"> {
+  let summary = "thin QR decomposition";
+  let description = [{
+    `%q, %r = ein.qr %a : tensor<6x4xf64> -> tensor<6x4xf64>,
+    tensor<4x4xf64>`: q has orthonormal columns, r is upper triangular.
+  }];
+  let results = (outs Ein_Matrix:$q, Ein_Matrix:$r);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($q) `,` type($r)";
+}
+
+def Ein_EighOp : Ein_MatrixOp<"eigh"> {
+  let summary = "eigen-decomposition of a Hermitian matrix";
+  let description = [{
+    `%w, %v = ein.eigh %a : tensor<4x4xf64> -> tensor<4xf64>,
+    tensor<4x4xf64>`: ascending eigenvalues w (in the operand's element
+    type) and eigenvectors in the columns of v; a v = v diag(w). Only the
+    lower triangle of a is read.
+  }];
+  let results = (outs 1DTensorOf<[Ein_LinalgElementType]>:$w, Ein_Matrix:$v);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($w) `,` type($v)";
+}
+
 #endif // EIN_DIALECT_EINOPS_TD

@@ -9,8 +9,10 @@
 
 #include "einrt/einrt.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -28,6 +30,47 @@ int32_t record(int code, const char *message, int64_t statement) {
     lastError.statement = statement;
     lastError.message = message;
   }
+  return code;
+}
+
+/// Real values (singular values, eigenvalues) into the dtype's layout: a
+/// complex dtype gets a zero imaginary part.
+void widenReal(int32_t dtype, const double *values, int64_t n, void *out) {
+  for (int64_t i = 0; i < n; ++i) {
+    switch (dtype) {
+    case EINRT_F32:
+      static_cast<float *>(out)[i] = float(values[i]);
+      break;
+    case EINRT_F64:
+      static_cast<double *>(out)[i] = values[i];
+      break;
+    case EINRT_C64:
+      static_cast<float *>(out)[2 * i] = float(values[i]);
+      static_cast<float *>(out)[2 * i + 1] = 0;
+      break;
+    default:
+      static_cast<double *>(out)[2 * i] = values[i];
+      static_cast<double *>(out)[2 * i + 1] = 0;
+      break;
+    }
+  }
+}
+
+/// Calls `fn(realBuffer)` with a buffer of the real type of `dtype`, then
+/// widens its `n` values into `out`.
+template <typename F>
+int32_t withReal(int32_t dtype, int64_t n, void *out, F fn) {
+  bool single = dtype == EINRT_F32 || dtype == EINRT_C64;
+  std::vector<double> values(n);
+  int32_t code;
+  if (single) {
+    std::vector<float> real(n + 1);
+    code = fn(static_cast<void *>(real.data()));
+    std::copy(real.begin(), real.begin() + n, values.begin());
+  } else {
+    code = fn(static_cast<void *>(values.data()));
+  }
+  widenReal(dtype, values.data(), n, out);
   return code;
 }
 
@@ -63,6 +106,32 @@ int32_t einrt_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
   return record(
       einrt_solve(einrt_dtype(dtype), n, nrhs, a, b, x, err, sizeof(err)), err,
       statement);
+}
+
+int32_t einrt_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
+                         void *u, void *s, void *vt, int64_t statement) {
+  char err[256] = "";
+  int32_t code = withReal(dtype, std::min(m, n), s, [&](void *real) {
+    return einrt_svd(einrt_dtype(dtype), m, n, a, u, real, vt, err,
+                     sizeof(err));
+  });
+  return record(code, err, statement);
+}
+
+int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
+                        void *q, void *r, int64_t statement) {
+  char err[256] = "";
+  return record(einrt_qr(einrt_dtype(dtype), m, n, a, q, r, err, sizeof(err)),
+                err, statement);
+}
+
+int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
+                          void *v, int64_t statement) {
+  char err[256] = "";
+  int32_t code = withReal(dtype, n, w, [&](void *real) {
+    return einrt_eigh(einrt_dtype(dtype), n, a, real, v, err, sizeof(err));
+  });
+  return record(code, err, statement);
 }
 
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen) {

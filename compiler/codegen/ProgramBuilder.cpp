@@ -381,6 +381,11 @@ private:
       }
       if (llvm::is_contained({"inv", "det", "solve", "cholesky"}, e.name))
         return linearAlgebra(e, args);
+      if (llvm::is_contained({"svd", "qr", "eigh"}, e.name))
+        return programError(p.source, e.offset,
+                            "'" + e.name +
+                                "' has several results and must be the whole "
+                                "right-hand side of its statement");
       std::string fn = e.name == "where" ? "select" : e.name;
       return map(fn, args, e.offset);
     }
@@ -479,8 +484,106 @@ private:
     return Labeled{x, out};
   }
 
+  /// `U[a,r], s[r], V[r,b] = svd(A[a,b])`, `Q[a,r], R[r,b] = qr(A[a,b])`
+  /// and `w[k], V[a,k] = eigh(A[a,b])`: the results' index names must
+  /// follow that pattern, with r (or k) a new index of extent min(m, n) (n).
+  llvm::Error decomposition(const Statement &s) {
+    const Expr &call = *s.value;
+    llvm::StringRef fn = call.name;
+    auto usage = [&]() -> llvm::Error {
+      const char *form = fn == "svd"  ? "U[a,r], s[r], V[r,b] = svd(A[a,b])"
+                         : fn == "qr" ? "Q[a,r], R[r,b] = qr(A[a,b])"
+                                      : "w[k], V[a,k] = eigh(A[a,b])";
+      return programError(p.source, s.offset,
+                          llvm::Twine("write ") + form +
+                              ", with a new index for r (k)");
+    };
+    if (call.kind != Expr::Call ||
+        !llvm::is_contained({"svd", "qr", "eigh"}, fn))
+      return programError(p.source, s.offset,
+                          "only svd, qr and eigh have several results");
+    size_t want = fn == "svd" ? 3 : 2;
+    if (s.targets.size() != want)
+      return usage();
+    if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
+      return programError(p.source, call.offset,
+                          "'" + fn + "' needs floating-point numbers");
+    Names outer;
+    for (const TensorDecl &t : s.targets)
+      outer.insert(t.indices.begin(), t.indices.end());
+    auto arg = lowerSum(*call.args[0], outer, /*top=*/false);
+    if (!arg)
+      return arg.takeError();
+    if (arg->labels.size() != 2)
+      return programError(p.source, call.offset,
+                          "'" + fn + "' takes a matrix (two indices)");
+    std::string rows = indexOf[arg->labels[0]], cols = indexOf[arg->labels[1]];
+    int64_t m = extents[rows].first, n = extents[cols].first;
+    auto is = [&](const TensorDecl &t, std::vector<std::string> idx) {
+      return t.indices == idx;
+    };
+    std::string r;
+    if (fn == "eigh") {
+      if (m != n)
+        return programError(p.source, call.offset,
+                            "'eigh' needs a square matrix, not " +
+                                llvm::Twine(m) + "x" + llvm::Twine(n));
+      if (s.targets[0].indices.size() != 1)
+        return usage();
+      r = s.targets[0].indices[0];
+      if (!is(s.targets[1], {rows, r}))
+        return usage();
+    } else {
+      if (s.targets[0].indices.size() != 2)
+        return usage();
+      r = s.targets[0].indices[1];
+      if (!is(s.targets[0], {rows, r}) ||
+          (fn == "svd" && !is(s.targets[1], {r})) ||
+          !is(s.targets.back(), {r, cols}))
+        return usage();
+    }
+    if (r == rows || r == cols)
+      return usage();
+    int64_t k = fn == "eigh" ? n : std::min(m, n);
+    if (llvm::Error e = setExtent(r, k, s.targets[0].offset, s.target))
+      return e;
+    char rl = label(r), a = arg->labels[0], b2 = arg->labels[1];
+    Location loc = b.getUnknownLoc();
+    auto type = [&](std::string labels) { return typeFor(labels); };
+    auto define = [&](size_t t, Value v, std::string labels) {
+      tensors[s.targets[t].name] = {v, labels};
+    };
+    if (fn == "svd") {
+      auto op =
+          mlir::ein::SvdOp::create(b, loc, type({a, rl}), type({rl}),
+                                   type({rl, b2}), arg->value, statementNumber);
+      define(0, op.getU(), {a, rl});
+      define(1, op.getS(), {rl});
+      define(2, op.getVt(), {rl, b2});
+    } else if (fn == "qr") {
+      auto op = mlir::ein::QrOp::create(b, loc, type({a, rl}), type({rl, b2}),
+                                        arg->value, statementNumber);
+      define(0, op.getQ(), {a, rl});
+      define(1, op.getR(), {rl, b2});
+    } else {
+      auto op = mlir::ein::EighOp::create(b, loc, type({rl}), type({a, rl}),
+                                          arg->value, statementNumber);
+      define(0, op.getW(), {rl});
+      define(1, op.getV(), {a, rl});
+    }
+    return llvm::Error::success();
+  }
+
   llvm::Error statement(const Statement &s) {
     ++statementNumber;
+    if (s.targets.size() > 1)
+      return decomposition(s);
+    if (s.value->kind == Expr::Call &&
+        llvm::is_contained({"svd", "qr", "eigh"}, s.value->name))
+      return programError(p.source, s.offset,
+                          "'" + s.value->name +
+                              "' has several results: name each, e.g. "
+                              "Q[a,r], R[r,b] = qr(A[a,b])");
     std::string lhs;
     for (const std::string &idx : s.indices)
       lhs.push_back(label(idx));

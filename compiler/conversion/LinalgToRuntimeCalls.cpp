@@ -137,6 +137,53 @@ struct SolveOpLowering : OpConversionPattern<SolveOp> {
   }
 };
 
+/// svd, qr and eigh: fn(dtype, sizes..., a, results..., statement).
+template <typename OpTy> struct FactorOpLowering : OpConversionPattern<OpTy> {
+  FactorOpLowering(MLIRContext *ctx, StringRef fn, bool square)
+      : OpConversionPattern<OpTy>(ctx), fn(fn), square(square) {}
+
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    SmallVector<Value> args{arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(dtypeCode(inputType.getElementType())))};
+    args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, input, 0)));
+    if (!square)
+      args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, input, 1)));
+    args.push_back(pointerOf(b, loc, bufferOf(b, loc, input)));
+    SmallVector<Value> outs;
+    for (Value result : op->getResults()) {
+      auto type = cast<RankedTensorType>(result.getType());
+      // Dynamic result extents are the operand's (or their minimum, which
+      // the runtime computes; only static shapes reach here from programs).
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          return b.notifyMatchFailure(op, "dynamic factor shapes");
+      Value out = memref::AllocOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          sizes);
+      outs.push_back(out);
+      args.push_back(pointerOf(b, loc, out));
+    }
+    args.push_back(arith::ConstantOp::create(
+        b, loc, b.getI64IntegerAttr(op.getStatement())));
+    func::FuncOp callee = declare(b, op, fn, args.size() - 1);
+    func::CallOp::create(b, loc, callee, args);
+    SmallVector<Value> results;
+    for (auto [out, result] : llvm::zip(outs, op->getResults()))
+      results.push_back(
+          toTensor(b, loc, cast<RankedTensorType>(result.getType()), out));
+    b.replaceOp(op, results);
+    return success();
+  }
+
+  std::string fn;
+  bool square;
+};
+
 } // namespace
 
 void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
@@ -146,4 +193,7 @@ void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
   patterns.add<MatrixOpLowering<DetOp>>(ctx, "einrt_kernel_det");
   patterns.add<MatrixOpLowering<CholeskyOp>>(ctx, "einrt_kernel_cholesky");
   patterns.add<SolveOpLowering>(ctx);
+  patterns.add<FactorOpLowering<SvdOp>>(ctx, "einrt_kernel_svd", false);
+  patterns.add<FactorOpLowering<QrOp>>(ctx, "einrt_kernel_qr", false);
+  patterns.add<FactorOpLowering<EighOp>>(ctx, "einrt_kernel_eigh", true);
 }

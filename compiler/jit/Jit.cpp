@@ -349,6 +349,9 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
     add("einrt_kernel_det", &einrt_kernel_det);
     add("einrt_kernel_cholesky", &einrt_kernel_cholesky);
     add("einrt_kernel_solve", &einrt_kernel_solve);
+    add("einrt_kernel_svd", &einrt_kernel_svd);
+    add("einrt_kernel_qr", &einrt_kernel_qr);
+    add("einrt_kernel_eigh", &einrt_kernel_eigh);
     return symbols;
   });
   auto entry = result.engine->lookupPacked(name);

@@ -72,19 +72,28 @@ public:
       } else if (tok.kind == Token::Ident) {
         Statement s;
         s.offset = tok.offset;
-        s.target = tok.text;
-        advance();
-        if (isPunct("[")) {
-          auto indices = parseIndexList();
-          if (!indices)
-            return indices.takeError();
-          s.indices = *indices;
+        for (;;) {
+          if (tok.kind != Token::Ident)
+            return error("expected the name of a result");
+          TensorDecl t;
+          t.name = tok.text;
+          t.offset = tok.offset;
+          advance();
+          if (isPunct("[")) {
+            auto indices = parseIndexList();
+            if (!indices)
+              return indices.takeError();
+            t.indices = *indices;
+          }
+          s.targets.push_back(std::move(t));
+          if (!isPunct(","))
+            break;
+          advance();
         }
-        if (isPunct(","))
-          return error("several results on the left (decompositions such "
-                       "as svd) are not supported yet");
+        s.target = s.targets[0].name;
+        s.indices = s.targets[0].indices;
         if (!isPunct("="))
-          return error("expected '=' after '" + s.target + "'");
+          return error("expected '=' after '" + s.targets.back().name + "'");
         advance();
         auto value = parseExpr();
         if (!value)
@@ -224,9 +233,10 @@ private:
 
   static bool isFunction(llvm::StringRef name) {
     return llvm::is_contained(
-        {"exp", "log", "sqrt",  "rsqrt", "abs", "tanh",  "sigmoid", "relu",
-         "neg", "max", "min",   "pow",   "lt",  "le",    "gt",      "ge",
-         "eq",  "ne",  "where", "inv",   "det", "solve", "cholesky"},
+        {"exp",   "log",      "sqrt", "rsqrt", "abs",   "tanh", "sigmoid",
+         "relu",  "neg",      "max",  "min",   "pow",   "lt",   "le",
+         "gt",    "ge",       "eq",   "ne",    "where", "inv",  "det",
+         "solve", "cholesky", "svd",  "qr",    "eigh"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -339,9 +349,9 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained({"svd", "qr", "eigh", "eig", "lstsq", "slogdet",
-                              "norm", "trace", "rank", "cond"},
-                             node->name))
+      if (llvm::is_contained(
+              {"eig", "lstsq", "slogdet", "norm", "trace", "rank", "cond"},
+              node->name))
         return programError(src, node->offset,
                             "'" + node->name +
                                 "' (linear-algebra decompositions) is not "
@@ -423,16 +433,18 @@ llvm::Error checkNames(const Program &p) {
   for (const Statement &s : p.statements) {
     if (llvm::Error err = visit(*s.value))
       return err;
-    if (rank.count(s.target))
-      return programError(p.source, s.offset,
-                          "'" + s.target + "' is already defined");
-    std::set<std::string> seen;
-    for (const std::string &i : s.indices)
-      if (!seen.insert(i).second)
-        return programError(p.source, s.offset,
-                            "index '" + i + "' repeats on the left of '" +
-                                s.target + "'");
-    rank[s.target] = s.indices.size();
+    for (const TensorDecl &t : s.targets) {
+      if (rank.count(t.name))
+        return programError(p.source, t.offset,
+                            "'" + t.name + "' is already defined");
+      std::set<std::string> seen;
+      for (const std::string &i : t.indices)
+        if (!seen.insert(i).second)
+          return programError(p.source, t.offset,
+                              "index '" + i + "' repeats on the left of '" +
+                                  t.name + "'");
+      rank[t.name] = t.indices.size();
+    }
   }
   if (p.outputs.empty())
     return programError(p.source, p.source.size(),

@@ -43,16 +43,19 @@ struct Expr {
   std::vector<std::unique_ptr<Expr>> args;
 };
 
-struct Statement {
-  std::string target;
-  std::vector<std::string> indices;
-  std::unique_ptr<Expr> value;
-  size_t offset = 0;
-};
-
 struct TensorDecl {
   std::string name;
   std::vector<std::string> indices;
+  size_t offset = 0;
+};
+
+struct Statement {
+  std::string target; ///< the first (or only) result
+  std::vector<std::string> indices;
+  /// Every result, the first included: several for decompositions
+  /// (U[i,r], s[r], V[r,j] = svd(A[i,j])).
+  std::vector<TensorDecl> targets;
+  std::unique_ptr<Expr> value;
   size_t offset = 0;
 };
 

@@ -126,5 +126,28 @@ for dt, tol in [(np.float64, 1e-9), (np.float32, 2e-4), (np.complex128, 1e-9)]:
          "L": np.linalg.cholesky(spd), "R": np.zeros((4, 3))},
         dtype_tol=tol * 10)
 
+# svd, qr and eigh, checked by their identities inside the program (the
+# reconstructions) and against numpy's singular values and eigenvalues.
+for dt, tol in [(np.float64, 1e-9), (np.float32, 2e-4), (np.complex128, 1e-9)]:
+    for m, n in [(5, 3), (3, 5), (4, 4)]:
+        a = rng.standard_normal((m, n)).astype(dt)
+        if np.iscomplexobj(a):
+            a = a + 1j * rng.standard_normal((m, n))
+        h = a.conj().T @ a
+        name = np.dtype(dt).name
+        run(f"in A[i,j], H[a,b] : {name}\n"
+            "U[i,r], s[r], V[r,j] = svd(A[i,j])\n"
+            "Q[i,q], R[q,j] = qr(A[i,j])\n"
+            "w[k], E[a,k] = eigh(H[a,b])\n"
+            "D1[i,j] = U[i,r] * s[r] * V[r,j] - A[i,j]\n"
+            "D2[i,j] = Q[i,q] * R[q,j] - A[i,j]\n"
+            "D3[a,k] = H[a,b] * E[b,k] - E[a,k] * w[k]\n"
+            "out s, w, D1, D2, D3",
+            {"A": a, "H": h},
+            {"s": np.linalg.svd(a, compute_uv=False),
+             "w": np.linalg.eigvalsh(h), "D1": np.zeros((m, n)),
+             "D2": np.zeros((m, n)), "D3": np.zeros((n, n))},
+            dtype_tol=tol * 100)
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

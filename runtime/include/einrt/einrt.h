@@ -105,6 +105,14 @@ int32_t einrt_kernel_cholesky(int32_t dtype, int64_t n, const void *a,
 int32_t einrt_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
                            const void *a, const void *b, void *x,
                            int64_t statement);
+/* svd and eigh write their real values in the dtype's layout (complex with
+ * a zero imaginary part), so that a program has one element type. */
+int32_t einrt_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
+                         void *u, void *s, void *vt, int64_t statement);
+int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
+                        void *q, void *r, int64_t statement);
+int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
+                          void *v, int64_t statement);
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen);
 
 #ifdef __cplusplus

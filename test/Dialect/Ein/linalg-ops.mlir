@@ -54,3 +54,32 @@ func.func @det_type(%a: tensor<4x4xf64>) -> tensor<f32> {
   %0 = ein.det %a : tensor<4x4xf64> -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @factors
+// CHECK: ein.svd %{{.*}} : tensor<6x4xf32> -> tensor<6x4xf32>, tensor<4xf32>, tensor<4x4xf32>
+// CHECK: ein.qr %{{.*}} : tensor<6x4xf32> -> tensor<6x4xf32>, tensor<4x4xf32>
+// CHECK: ein.eigh %{{.*}} : tensor<4x4xf32> -> tensor<4xf32>, tensor<4x4xf32>
+func.func @factors(%a: tensor<6x4xf32>, %h: tensor<4x4xf32>) -> tensor<4xf32> {
+  %u, %s, %vt = ein.svd %a : tensor<6x4xf32> -> tensor<6x4xf32>, tensor<4xf32>, tensor<4x4xf32>
+  %q, %r = ein.qr %a : tensor<6x4xf32> -> tensor<6x4xf32>, tensor<4x4xf32>
+  %w, %v = ein.eigh %h : tensor<4x4xf32> -> tensor<4xf32>, tensor<4x4xf32>
+  return %w : tensor<4xf32>
+}
+
+// -----
+
+func.func @svd_shape(%a: tensor<6x4xf32>) -> tensor<5xf32> {
+  // expected-error @+1 {{'ein.svd' op result 1 has extent 5 in dimension 0 but 4 was expected}}
+  %u, %s, %vt = ein.svd %a : tensor<6x4xf32> -> tensor<6x4xf32>, tensor<5xf32>, tensor<4x4xf32>
+  return %s : tensor<5xf32>
+}
+
+// -----
+
+func.func @eigh_square(%a: tensor<6x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ein.eigh' op needs a square matrix, not 6x4}}
+  %w, %v = ein.eigh %a : tensor<6x4xf32> -> tensor<4xf32>, tensor<4x4xf32>
+  return %w : tensor<4xf32>
+}
