@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
 #include <complex>
@@ -43,7 +44,7 @@ public:
   build(const std::vector<Shape> &shapes, llvm::StringRef name,
         std::vector<Shape> &outputShapes) {
     ctx.loadDialect<mlir::ein::EinDialect, mlir::func::FuncDialect,
-                    mlir::arith::ArithDialect>();
+                    mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
     Location loc = mlir::FileLineColLoc::get(&ctx, "<program>", 1, 1);
     mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
     if (shapes.size() != p.inputs.size())
@@ -432,9 +433,10 @@ private:
     llvm_unreachable("unknown expression");
   }
 
-  /// inv, det, cholesky (of a matrix A[i,j]) and solve(A[i,j], B[j,...]).
+  /// inv, det, cholesky (of a matrix A[i,j]) and solve(A[i,j], b[i,...]).
   /// A matrix's rows are its first index as lowered; inv and cholesky keep
-  /// the indices, det has none, solve gives A's first index then B's rest.
+  /// the indices, det has none; solve's result is indexed by the index of
+  /// A that b's rows do not use, then b's other indices.
   llvm::Expected<Labeled> linearAlgebra(const Expr &e,
                                         const std::vector<Labeled> &args) {
     if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
@@ -474,7 +476,11 @@ private:
           p.source, e.offset,
           "solve's right-hand side has " + llvm::Twine(extent(rhs.labels[0])) +
               " rows but the matrix has " + llvm::Twine(extent(a.labels[0])));
-    std::string out = std::string(1, a.labels[0]) + rhs.labels.substr(1);
+    // The solution takes whichever of A's indices the right-hand side's
+    // rows do not use: x[j] = solve(A[i,j], b[i]) (A x = b read as index
+    // notation) and X[i,k] = solve(A[i,j], B[j,k]) both work.
+    char first = rhs.labels[0] == a.labels[1] ? a.labels[0] : a.labels[1];
+    std::string out = std::string(1, first) + rhs.labels.substr(1);
     if (out.size() == 2 && out[0] == out[1])
       return programError(p.source, e.offset,
                           "solve's result would repeat index '" +
@@ -545,6 +551,18 @@ private:
     if (r == rows || r == cols)
       return usage();
     int64_t k = fn == "eigh" ? n : std::min(m, n);
+    // svd(..., rank=K) keeps the K largest singular values.
+    int64_t full = k;
+    for (const auto &[key, value] : call.keywords) {
+      if (fn != "svd" || key != "rank")
+        return programError(p.source, value.second,
+                            "'" + fn + "' has no argument '" + key + "'" +
+                                (fn == "svd" ? " (only rank=)" : ""));
+      if (value.first < 1 || value.first != std::floor(value.first))
+        return programError(p.source, value.second,
+                            "rank= must be a positive integer");
+      k = std::min<int64_t>(k, int64_t(value.first));
+    }
     if (llvm::Error e = setExtent(r, k, s.targets[0].offset, s.target))
       return e;
     char rl = label(r), a = arg->labels[0], b2 = arg->labels[1];
@@ -554,12 +572,29 @@ private:
       tensors[s.targets[t].name] = {v, labels};
     };
     if (fn == "svd") {
-      auto op =
-          mlir::ein::SvdOp::create(b, loc, type({a, rl}), type({rl}),
-                                   type({rl, b2}), arg->value, statementNumber);
-      define(0, op.getU(), {a, rl});
-      define(1, op.getS(), {rl});
-      define(2, op.getVt(), {rl, b2});
+      auto shaped = [&](llvm::ArrayRef<int64_t> shape) {
+        return RankedTensorType::get(shape, element);
+      };
+      auto op = mlir::ein::SvdOp::create(b, loc, shaped({m, full}),
+                                         shaped({full}), shaped({full, n}),
+                                         arg->value, statementNumber);
+      // Truncation keeps the leading k columns of U, values, rows of V.
+      auto keep = [&](Value v, llvm::ArrayRef<int64_t> shape) -> Value {
+        if (k == full)
+          return v;
+        llvm::SmallVector<mlir::OpFoldResult> offsets(shape.size(),
+                                                      b.getIndexAttr(0));
+        llvm::SmallVector<mlir::OpFoldResult> sizes, strides;
+        for (int64_t d : shape) {
+          sizes.push_back(b.getIndexAttr(d));
+          strides.push_back(b.getIndexAttr(1));
+        }
+        return mlir::tensor::ExtractSliceOp::create(b, loc, v, offsets, sizes,
+                                                    strides);
+      };
+      define(0, keep(op.getU(), {m, k}), {a, rl});
+      define(1, keep(op.getS(), {k}), {rl});
+      define(2, keep(op.getVt(), {k, n}), {rl, b2});
     } else if (fn == "qr") {
       auto op = mlir::ein::QrOp::create(b, loc, type({a, rl}), type({rl, b2}),
                                         arg->value, statementNumber);

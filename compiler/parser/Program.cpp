@@ -362,6 +362,27 @@ private:
       node->kind = Expr::Call;
       advance();
       for (;;) {
+        // A keyword argument: name=number.
+        if (tok.kind == Token::Ident && pos < src.size() && src[pos] == '=') {
+          std::string key = tok.text;
+          size_t offset = tok.offset;
+          advance(); // name
+          advance(); // '='
+          bool negative = isPunct("-");
+          if (negative)
+            advance();
+          if (tok.kind != Token::Number)
+            return error("expected a number for '" + key + "='");
+          node->keywords[key] = {negative ? -tok.number : tok.number, offset};
+          advance();
+          if (isPunct(")"))
+            break;
+          if (!isPunct(","))
+            return error("expected ',' or ')' in the arguments of '" +
+                         node->name + "'");
+          advance();
+          continue;
+        }
         auto arg = parseExpr();
         if (!arg)
           return arg.takeError();

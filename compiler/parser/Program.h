@@ -41,6 +41,8 @@ struct Expr {
   std::vector<std::string> indices; ///< Access, Reduce and Softmax indices
   char op = 0;                      ///< Binary: + - * /
   std::vector<std::unique_ptr<Expr>> args;
+  /// Call: keyword arguments such as svd(..., rank=2), with their offsets.
+  std::map<std::string, std::pair<double, size_t>> keywords;
 };
 
 struct TensorDecl {

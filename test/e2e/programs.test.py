@@ -149,5 +149,25 @@ for dt, tol in [(np.float64, 1e-9), (np.float32, 2e-4), (np.complex128, 1e-9)]:
              "D2": np.zeros((m, n)), "D3": np.zeros((n, n))},
             dtype_tol=tol * 100)
 
+# Truncated SVD (rank=) and the low-rank, PCA and solve examples.
+w = rng.standard_normal((12, 3)) @ rng.standard_normal((3, 9)) + 1e-3 * rng.standard_normal((12, 9))
+uu, ss, vv = np.linalg.svd(w, full_matrices=False)
+wk = (uu[:, :8] * ss[:8]) @ vv[:8]
+run(f"{examples}/lowrank.ein", {"W": w},
+    {"Wk": wk, "s": ss[:8], "err": np.linalg.norm(wk - w) / np.linalg.norm(w)},
+    inline=False, dtype_tol=1e-9)
+run("in W[i,j] : f64\nU[i,r], s[r], V[r,j] = svd(W[i,j], rank=2)\nout s",
+    {"W": w}, {"s": ss[:2]}, dtype_tol=1e-9)
+x = rng.standard_normal((5, 3))
+xc = x - x.mean(0)
+cov = xc.T @ xc / 4
+evals, evecs = np.linalg.eigh(cov)
+run(f"{examples}/pca.ein", {"X": x}, {"var": evals}, inline=False,
+    dtype_tol=1e-9)
+A3, b3 = rng.standard_normal((4, 4)), rng.standard_normal(4)
+run(f"{examples}/solve.ein", {"A": A3, "b": b3},
+    {"x": np.linalg.solve(A3, b3), "residual": 0.0, "d": np.linalg.det(A3)},
+    inline=False, dtype_tol=1e-9)
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
