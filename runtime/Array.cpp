@@ -3,11 +3,49 @@
 #include "einrt/einrt.h"
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unistd.h>
+
+namespace {
+
+void setError(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void setError(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || errlen == 0)
+    return;
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(err, errlen, fmt, args);
+  va_end(args);
+}
+
+/// "3x4x5", or "()" for a 0-d array.
+std::string shapeString(int32_t rank, const int64_t *shape) {
+  if (rank == 0)
+    return "()";
+  std::string out;
+  for (int32_t d = 0; d < rank; ++d)
+    out += (d ? "x" : "") + std::to_string(shape[d]);
+  return out;
+}
+
+/// The machine's physical memory in bytes, or UINT64_MAX when unknown.
+uint64_t physicalMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  uint64_t bytes;
+  if (pages <= 0 || page <= 0 ||
+      __builtin_mul_overflow(uint64_t(pages), uint64_t(page), &bytes))
+    return UINT64_MAX;
+  return bytes;
+}
+
+} // namespace
 
 extern "C" {
 
@@ -46,6 +84,8 @@ const char *einrt_dtype_name(einrt_dtype t) {
 
 einrt_status einrt_element_count(int32_t rank, const int64_t *shape,
                                  int64_t *count) {
+  if (rank < 0 || (rank > 0 && !shape))
+    return 1;
   int64_t n = 1;
   for (int32_t d = 0; d < rank; ++d) {
     if (shape[d] < 0 || __builtin_mul_overflow(n, shape[d], &n))
@@ -67,40 +107,44 @@ void einrt_aligned_free(void *p) { std::free(p); }
 
 einrt_status einrt_array_alloc(einrt_array *a, char *err, size_t errlen) {
   a->data = nullptr;
-  std::string shape;
-  for (int32_t d = 0; d < a->rank; ++d)
-    shape += (d ? "x" : "") + std::to_string(a->shape[d]);
-  if (shape.empty())
-    shape = "()";
+  if (a->rank < 0 || a->rank > EINRT_MAX_RANK) {
+    setError(err, errlen,
+             "cannot allocate an array of rank %d: einc supports "
+             "at most %d dimensions",
+             int(a->rank), EINRT_MAX_RANK);
+    return 1;
+  }
+  size_t size = einrt_dtype_size(a->dtype);
+  if (size == 0) {
+    setError(err, errlen, "cannot allocate an array of unknown dtype %d",
+             int(a->dtype));
+    return 1;
+  }
+  std::string shape = shapeString(a->rank, a->shape);
+  const char *name = einrt_dtype_name(a->dtype);
   int64_t n = 0;
   uint64_t bytes = 0;
-  if (a->rank < 0 || a->rank > EINRT_MAX_RANK ||
-      einrt_element_count(a->rank, a->shape, &n) ||
-      __builtin_mul_overflow(static_cast<uint64_t>(n),
-                             einrt_dtype_size(a->dtype), &bytes)) {
-    std::snprintf(err, errlen,
-                  "cannot allocate an array of shape %s (%s): its size "
-                  "overflows 64 bits",
-                  shape.c_str(), einrt_dtype_name(a->dtype));
+  if (einrt_element_count(a->rank, a->shape, &n) ||
+      __builtin_mul_overflow(static_cast<uint64_t>(n), size, &bytes)) {
+    setError(err, errlen,
+             "cannot allocate an array of shape %s (%s): its size overflows "
+             "64 bits",
+             shape.c_str(), name);
     return 1;
   }
-  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  uint64_t physical =
-      pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * page : UINT64_MAX;
+  uint64_t physical = physicalMemory();
   if (bytes > physical) {
-    std::snprintf(err, errlen,
-                  "cannot allocate %llu bytes (shape %s, %s): more than "
-                  "this machine's %llu bytes of memory",
-                  static_cast<unsigned long long>(bytes), shape.c_str(),
-                  einrt_dtype_name(a->dtype),
-                  static_cast<unsigned long long>(physical));
+    setError(err, errlen,
+             "cannot allocate %llu bytes (shape %s, %s): more than this "
+             "machine's %llu bytes of memory",
+             static_cast<unsigned long long>(bytes), shape.c_str(), name,
+             static_cast<unsigned long long>(physical));
     return 1;
   }
-  a->data = einrt_aligned_alloc(bytes);
-  if (!a->data) {
-    std::snprintf(err, errlen, "cannot allocate %llu bytes (shape %s, %s): %s",
-                  static_cast<unsigned long long>(bytes), shape.c_str(),
-                  einrt_dtype_name(a->dtype), std::strerror(ENOMEM));
+  if (bytes > SIZE_MAX || !(a->data = einrt_aligned_alloc(bytes))) {
+    setError(err, errlen, "cannot allocate %llu bytes (shape %s, %s): %s",
+             static_cast<unsigned long long>(bytes), shape.c_str(), name,
+             std::strerror(ENOMEM));
     return 1;
   }
   std::memset(a->data, 0, bytes < 64 ? 64 : bytes);

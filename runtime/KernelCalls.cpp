@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,45 @@ int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
     return einrt_eigh(einrt_dtype(dtype), n, a, real, v, err, sizeof(err));
   });
   return record(code, err, statement);
+}
+
+void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,
+                       const einrt_unranked_memref *dst) {
+  // Descriptor: base pointer, data pointer, offset, sizes[rank],
+  // strides[rank] (MLIR's memref layout).
+  struct View {
+    char *data;
+    int64_t offset;
+    const int64_t *sizes, *strides;
+  };
+  auto view = [](const einrt_unranked_memref *m) {
+    auto *words = static_cast<const int64_t *>(m->descriptor);
+    View v;
+    v.data = reinterpret_cast<char *>(words[1]);
+    v.offset = words[2];
+    v.sizes = words + 3;
+    v.strides = words + 3 + m->rank;
+    return v;
+  };
+  View a = view(src), b = view(dst);
+  int64_t rank = src->rank, count = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    count *= a.sizes[d];
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t from = a.offset, to = b.offset;
+    for (int64_t d = 0; d < rank; ++d) {
+      from += index[d] * a.strides[d];
+      to += index[d] * b.strides[d];
+    }
+    std::memcpy(b.data + to * elementSize, a.data + from * elementSize,
+                elementSize);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < a.sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
 }
 
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen) {

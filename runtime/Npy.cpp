@@ -1,17 +1,23 @@
 //===- Npy.cpp - NumPy .npy files -----------------------------------------===//
 //
 // Reads versions 1.0-3.0 of the .npy format for the dtypes Einc computes in
-// (either byte order, C or Fortran order) and writes version 1.0 files
-// atomically: a temporary file in the target's directory, renamed over the
-// target only once everything was written.
+// (either byte order, C or Fortran order) and writes version 1.0 files as
+// numpy.save does, atomically: a temporary file in the target's directory,
+// renamed over the target only once everything was written.
+//
+// The reader treats its input as hostile: every length and offset in the
+// file is checked against the file's size before it is used, and no
+// message ever contains raw bytes from the file.
 //
 //===----------------------------------------------------------------------===//
 
 #include "einrt/einrt.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
@@ -20,6 +26,18 @@
 #include <vector>
 
 namespace {
+
+constexpr bool hostBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+/// A header longer than this is garbage: 64 dimensions need under 2 KiB.
+constexpr uint64_t maxHeaderLen = uint64_t(1) << 24;
+/// NumPy pads headers so that the data starts at a multiple of this.
+constexpr size_t arrayAlign = 64;
+/// NumPy leaves room in the header for the first dimension to grow to this
+/// many digits (numpy.lib.format.GROWTH_AXIS_MAX_DIGITS).
+constexpr size_t growthAxisMaxDigits = 21;
+
+void setError(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 void setError(char *err, size_t errlen, const char *fmt, ...) {
   if (!err || errlen == 0)
@@ -30,11 +48,16 @@ void setError(char *err, size_t errlen, const char *fmt, ...) {
   va_end(args);
 }
 
-/// `text` with anything but printable ASCII shown as \xNN, so that a
-/// corrupt header cannot put raw bytes into an error message.
-std::string printable(const std::string &text) {
+/// `text` with anything but printable ASCII shown as \xNN, cut to
+/// `limit` characters, so that a corrupt header cannot put raw bytes or
+/// pages of text into an error message.
+std::string printable(const std::string &text, size_t limit = 64) {
   std::string out;
   for (unsigned char c : text) {
+    if (out.size() >= limit) {
+      out += "...";
+      break;
+    }
     if (c >= 0x20 && c < 0x7f) {
       out.push_back(char(c));
       continue;
@@ -46,22 +69,27 @@ std::string printable(const std::string &text) {
   return out;
 }
 
-/// Reads exactly `n` bytes; returns how many were read before EOF/error.
-size_t readFully(int fd, void *buffer, size_t n) {
-  size_t done = 0;
+/// Reads up to `n` bytes at `offset`; returns how many were read (fewer
+/// only at the end of the file) or -1 with errno set on a read error.
+int64_t preadFully(int fd, void *buffer, uint64_t n, uint64_t offset) {
+  uint64_t done = 0;
   while (done < n) {
-    ssize_t r = ::read(fd, static_cast<char *>(buffer) + done, n - done);
+    ssize_t r = ::pread(fd, static_cast<char *>(buffer) + done, n - done,
+                        static_cast<off_t>(offset + done));
     if (r < 0 && errno == EINTR)
       continue;
-    if (r <= 0)
+    if (r < 0)
+      return -1;
+    if (r == 0)
       break;
-    done += static_cast<size_t>(r);
+    done += static_cast<uint64_t>(r);
   }
-  return done;
+  return static_cast<int64_t>(done);
 }
 
-bool writeFully(int fd, const void *buffer, size_t n) {
-  size_t done = 0;
+/// Writes all `n` bytes; false with errno set otherwise.
+bool writeFully(int fd, const void *buffer, uint64_t n) {
+  uint64_t done = 0;
   while (done < n) {
     ssize_t w = ::write(fd, static_cast<const char *>(buffer) + done, n - done);
     if (w < 0 && errno == EINTR)
@@ -71,32 +99,75 @@ bool writeFully(int fd, const void *buffer, size_t n) {
         errno = ENOSPC;
       return false;
     }
-    done += static_cast<size_t>(w);
+    done += static_cast<uint64_t>(w);
   }
   return true;
 }
 
-/// A tiny cursor over the header dictionary text.
-struct HeaderParser {
+struct FileCloser {
+  int fd;
+  ~FileCloser() { ::close(fd); }
+};
+
+/// A buffer from einrt_aligned_alloc, freed on scope exit.
+struct AlignedBuffer {
+  void *data = nullptr;
+  ~AlignedBuffer() { einrt_aligned_free(data); }
+};
+
+//===----------------------------------------------------------------------===//
+// Header parsing
+//===----------------------------------------------------------------------===//
+
+struct Header {
+  std::string descr;
+  bool structured = false;
+  bool fortran = false;
+  std::vector<int64_t> shape;
+};
+
+/// A cursor over the header text, which is the repr of a Python dict such
+/// as "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }".
+class HeaderParser {
+public:
+  explicit HeaderParser(const std::string &text) : text(text) {}
+
+  /// Fills `h`; on failure returns the rest of a message that starts with
+  /// the file's name, e.g. "has a malformed .npy header: ...".
+  std::string parse(Header &h);
+
+private:
   const std::string &text;
   size_t pos = 0;
 
+  static std::string malformed(const std::string &why) {
+    return "has a malformed .npy header: " + why;
+  }
+  bool atEnd() const { return pos >= text.size(); }
+  char peek() const { return atEnd() ? '\0' : text[pos]; }
   void skipSpace() {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
-                                 text[pos] == '\n' || text[pos] == '\r'))
+    while (!atEnd() && (text[pos] == ' ' || text[pos] == '\t' ||
+                        text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
   bool consume(char c) {
     skipSpace();
-    if (pos < text.size() && text[pos] == c) {
-      ++pos;
-      return true;
-    }
-    return false;
+    if (atEnd() || text[pos] != c)
+      return false;
+    ++pos;
+    return true;
   }
+  bool consumeWord(const char *word) {
+    size_t n = std::strlen(word);
+    if (text.compare(pos, n, word) != 0)
+      return false;
+    pos += n;
+    return true;
+  }
+  /// A string in single or double quotes (NumPy never writes escapes).
   bool parseString(std::string &out) {
     skipSpace();
-    if (pos >= text.size() || (text[pos] != '\'' && text[pos] != '"'))
+    if (atEnd() || (text[pos] != '\'' && text[pos] != '"'))
       return false;
     char quote = text[pos++];
     size_t end = text.find(quote, pos);
@@ -106,296 +177,449 @@ struct HeaderParser {
     pos = end + 1;
     return true;
   }
-  /// Everything up to the matching close of a list (structured dtypes).
+  /// The text of a bracketed list (a structured dtype's descr), skipping
+  /// brackets inside quoted field names.
   bool skipBalanced(std::string &out) {
-    skipSpace();
     size_t start = pos;
     int depth = 0;
-    for (; pos < text.size(); ++pos) {
+    char quote = 0;
+    for (; !atEnd(); ++pos) {
       char c = text[pos];
-      if (c == '[' || c == '(')
+      if (quote) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '[' || c == '(') {
         ++depth;
-      else if (c == ']' || c == ')') {
-        if (--depth == 0) {
-          ++pos;
-          out = text.substr(start, pos - start);
-          return true;
-        }
+      } else if ((c == ']' || c == ')') && --depth == 0) {
+        ++pos;
+        out = text.substr(start, pos - start);
+        return true;
       }
     }
     return false;
   }
+  std::string parseDescr(Header &h);
+  std::string parseShape(Header &h);
 };
 
-struct Header {
-  std::string descr;
-  bool structured = false;
-  bool fortran = false;
-  std::vector<int64_t> shape;
-};
-
-/// Parses "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }".
-bool parseHeader(const std::string &text, Header &h, std::string &why) {
-  HeaderParser p{text};
-  if (!p.consume('{')) {
-    why = "the header is not a dictionary";
-    return false;
-  }
+std::string HeaderParser::parse(Header &h) {
+  if (!consume('{'))
+    return malformed("it is not a dictionary");
   bool haveDescr = false, haveOrder = false, haveShape = false;
-  while (!p.consume('}')) {
+  while (!consume('}')) {
     std::string key;
-    if (!p.parseString(key) || !p.consume(':')) {
-      why = "malformed header dictionary";
-      return false;
-    }
+    if (!parseString(key) || !consume(':'))
+      return malformed("expected a quoted key and ':'");
+    std::string problem;
     if (key == "descr") {
-      p.skipSpace();
-      if (p.pos < text.size() && text[p.pos] == '[') {
-        h.structured = p.skipBalanced(h.descr);
-        if (!h.structured) {
-          why = "malformed 'descr'";
-          return false;
-        }
-      } else if (!p.parseString(h.descr)) {
-        why = "malformed 'descr'";
-        return false;
-      }
+      problem = parseDescr(h);
       haveDescr = true;
     } else if (key == "fortran_order") {
-      p.skipSpace();
-      if (text.compare(p.pos, 4, "True") == 0) {
+      skipSpace();
+      if (consumeWord("True"))
         h.fortran = true;
-        p.pos += 4;
-      } else if (text.compare(p.pos, 5, "False") == 0) {
+      else if (consumeWord("False"))
         h.fortran = false;
-        p.pos += 5;
-      } else {
-        why = "malformed 'fortran_order'";
-        return false;
-      }
+      else
+        problem = malformed("'fortran_order' is not True or False");
       haveOrder = true;
     } else if (key == "shape") {
-      if (!p.consume('(')) {
-        why = "malformed 'shape'";
-        return false;
-      }
-      while (!p.consume(')')) {
-        p.skipSpace();
-        bool negative = p.pos < text.size() && text[p.pos] == '-';
-        if (negative)
-          ++p.pos;
-        size_t start = p.pos;
-        uint64_t v = 0;
-        bool overflow = false;
-        while (p.pos < text.size() && text[p.pos] >= '0' &&
-               text[p.pos] <= '9') {
-          overflow |=
-              __builtin_mul_overflow(v, 10, &v) ||
-              __builtin_add_overflow(v, uint64_t(text[p.pos] - '0'), &v);
-          ++p.pos;
-        }
-        if (p.pos == start) {
-          why = "malformed 'shape'";
-          return false;
-        }
-        if (negative || overflow || v > uint64_t(INT64_MAX)) {
-          why = "the shape has a negative or too large dimension";
-          return false;
-        }
-        h.shape.push_back(static_cast<int64_t>(v));
-        if (h.shape.size() > EINRT_MAX_RANK) {
-          why = "the array has more than 64 dimensions";
-          return false;
-        }
-        if (!p.consume(',') &&
-            !(p.skipSpace(), p.pos < text.size() && text[p.pos] == ')')) {
-          why = "malformed 'shape'";
-          return false;
-        }
-      }
+      problem = parseShape(h);
       haveShape = true;
     } else {
-      why = "unknown header key '" + printable(key) + "'";
-      return false;
+      problem = malformed("unknown key '" + printable(key) + "'");
     }
-    if (!p.consume(',')) {
-      p.skipSpace();
-      if (p.pos >= text.size() || text[p.pos] != '}') {
-        why = "malformed header dictionary";
-        return false;
-      }
-    }
+    if (!problem.empty())
+      return problem;
+    // Entries are separated by commas; one may follow the last entry.
+    if (!consume(',') && (skipSpace(), peek() != '}'))
+      return malformed("expected ',' or '}' after '" + printable(key) + "'");
   }
-  if (!haveDescr || !haveOrder || !haveShape) {
-    why = "the header lacks 'descr', 'fortran_order' or 'shape'";
-    return false;
-  }
-  return true;
+  skipSpace();
+  if (!atEnd())
+    return malformed("unexpected text after the dictionary");
+  if (!haveDescr || !haveOrder || !haveShape)
+    return malformed("it lacks 'descr', 'fortran_order' or 'shape'");
+  return "";
 }
 
-/// A friendly name for dtypes we refuse.
+std::string HeaderParser::parseDescr(Header &h) {
+  skipSpace();
+  h.structured = peek() == '[';
+  bool ok = h.structured ? skipBalanced(h.descr) : parseString(h.descr);
+  return ok ? "" : malformed("'descr' is not a string or a list");
+}
+
+std::string HeaderParser::parseShape(Header &h) {
+  h.shape.clear();
+  if (!consume('('))
+    return malformed("'shape' is not a tuple");
+  while (!consume(')')) {
+    skipSpace();
+    bool negative = peek() == '-';
+    if (negative || peek() == '+')
+      ++pos;
+    size_t start = pos;
+    uint64_t value = 0;
+    bool overflow = false;
+    for (; !atEnd() && text[pos] >= '0' && text[pos] <= '9'; ++pos)
+      overflow |=
+          __builtin_mul_overflow(value, 10, &value) ||
+          __builtin_add_overflow(value, uint64_t(text[pos] - '0'), &value);
+    if (pos == start)
+      return malformed("'shape' is not a tuple of integers");
+    // Python 2 wrote longs with an 'L' suffix.
+    if (peek() == 'L')
+      ++pos;
+    std::string digits = text.substr(start, std::min<size_t>(pos - start, 24));
+    if (negative && value != 0)
+      return "has a negative dimension (-" + digits + ") in its shape";
+    if (overflow || value > uint64_t(INT64_MAX))
+      return "has a dimension (" + digits + ") that overflows 64 bits";
+    if (h.shape.size() == EINRT_MAX_RANK)
+      return "has more than " + std::to_string(EINRT_MAX_RANK) +
+             " dimensions; einc supports at most " +
+             std::to_string(EINRT_MAX_RANK);
+    h.shape.push_back(static_cast<int64_t>(value));
+    if (!consume(',') && (skipSpace(), peek() != ')'))
+      return malformed("'shape' is not a tuple of integers");
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Dtypes
+//===----------------------------------------------------------------------===//
+
+bool isOrderChar(char c) {
+  return c == '<' || c == '>' || c == '=' || c == '|';
+}
+
+/// Maps a descr to our dtype; sets `swap` when its byte order is not the
+/// host's. Accepts NumPy's type strings ('<f8') and the spellings without
+/// a byte order ('f8', 'd'), which mean native order.
+bool parseDescr(const std::string &d, einrt_dtype &t, bool &swap) {
+  char order = '=';
+  std::string body = d;
+  if (!d.empty() && isOrderChar(d[0])) {
+    order = d[0];
+    body = d.substr(1);
+  }
+  static const struct {
+    const char *name;
+    einrt_dtype type;
+  } known[] = {{"f4", EINRT_F32},   {"f8", EINRT_F64}, {"c8", EINRT_C64},
+               {"c16", EINRT_C128}, {"i4", EINRT_I32}, {"i8", EINRT_I64},
+               {"f", EINRT_F32},    {"d", EINRT_F64},  {"F", EINRT_C64},
+               {"D", EINRT_C128},   {"i", EINRT_I32},  {"q", EINRT_I64}};
+  for (const auto &k : known) {
+    if (body != k.name)
+      continue;
+    t = k.type;
+    swap = (order == '<' && hostBigEndian) || (order == '>' && !hostBigEndian);
+    return true;
+  }
+  return false;
+}
+
+/// A friendly name for a descr we refuse: "bool", "float16", "string"...
 std::string describeDescr(const std::string &d, bool structured) {
   if (structured)
     return "structured";
   std::string body = d;
-  if (!body.empty() &&
-      (body[0] == '<' || body[0] == '>' || body[0] == '|' || body[0] == '='))
+  if (!body.empty() && isOrderChar(body[0]))
     body = body.substr(1);
-  if (body == "O")
+  if (body.empty())
+    return "unknown";
+  char kind = body[0];
+  std::string digits = body.substr(1);
+  bool numeric = !digits.empty() && digits.size() <= 2 &&
+                 digits.find_first_not_of("0123456789") == std::string::npos;
+  int bytes = numeric ? std::atoi(digits.c_str()) : 0;
+  bool power = bytes == 1 || bytes == 2 || bytes == 4 || bytes == 8;
+  std::string bits = std::to_string(8 * bytes);
+  switch (kind) {
+  case 'O':
     return "object";
-  if (body == "b1" || body == "?")
+  case '?':
     return "bool";
-  if (!body.empty() && (body[0] == 'U' || body[0] == 'S' || body[0] == 'a'))
+  case 'U':
+  case 'S':
+  case 'a':
     return "string";
-  if (body == "f2" || body == "e")
-    return "float16";
-  if (body == "f16" || body == "g")
-    return "longdouble";
-  if (body == "c32" || body == "G")
-    return "clongdouble";
-  if (!body.empty() && body[0] == 'i')
-    return "int" + std::to_string(8 * std::atoi(body.c_str() + 1));
-  if (!body.empty() && body[0] == 'u')
-    return "uint" + std::to_string(8 * std::atoi(body.c_str() + 1));
-  if (!body.empty() && (body[0] == 'M' || body[0] == 'm'))
-    return "datetime";
-  if (!body.empty() && body[0] == 'V')
+  case 'V':
     return "void";
-  return "unknown";
+  case 'M':
+    return "datetime64";
+  case 'm':
+    return "timedelta64";
+  case 'e':
+    return "float16";
+  case 'g':
+    return "longdouble";
+  case 'G':
+    return "clongdouble";
+  case 'b':
+    return body == "b1" ? "bool" : body == "b" ? "int8" : "unknown";
+  case 'B':
+    return body == "B" ? "uint8" : "unknown";
+  case 'h':
+    return body == "h" ? "int16" : "unknown";
+  case 'H':
+    return body == "H" ? "uint16" : "unknown";
+  case 'i':
+    return power ? "int" + bits : "unknown";
+  case 'u':
+    return power ? "uint" + bits : "unknown";
+  case 'f':
+    if (bytes == 2)
+      return "float16";
+    if (bytes == 12 || bytes == 16)
+      return "longdouble";
+    return "unknown";
+  case 'c':
+    return bytes == 24 || bytes == 32 ? "clongdouble" : "unknown";
+  default:
+    return "unknown";
+  }
 }
 
-/// Maps a descr to our dtype; sets `swap` for big-endian data.
-bool parseDescr(const std::string &d, einrt_dtype &t, bool &swap) {
-  if (d.size() < 2)
-    return false;
-  char order = d[0];
-  std::string body = d.substr(1);
-  if (order != '<' && order != '>' && order != '=' && order != '|')
-    return false;
-  swap = order == '>';
-  if (body == "f4")
-    t = EINRT_F32;
-  else if (body == "f8")
-    t = EINRT_F64;
-  else if (body == "c8")
-    t = EINRT_C64;
-  else if (body == "c16")
-    t = EINRT_C128;
-  else if (body == "i4")
-    t = EINRT_I32;
-  else if (body == "i8")
-    t = EINRT_I64;
-  else
-    return false;
-  return true;
+const char *descrBody(einrt_dtype t) {
+  switch (t) {
+  case EINRT_F32:
+    return "f4";
+  case EINRT_F64:
+    return "f8";
+  case EINRT_C64:
+    return "c8";
+  case EINRT_C128:
+    return "c16";
+  case EINRT_I32:
+    return "i4";
+  case EINRT_I64:
+    return "i8";
+  }
+  return nullptr;
 }
 
-void byteswap(void *data, int64_t count, size_t size) {
-  auto *bytes = static_cast<unsigned char *>(data);
-  for (int64_t i = 0; i < count; ++i)
-    for (size_t a = 0, b = size - 1; a < b; ++a, --b)
-      std::swap(bytes[i * size + a], bytes[i * size + b]);
+//===----------------------------------------------------------------------===//
+// Data conversion
+//===----------------------------------------------------------------------===//
+
+/// Reverses the bytes of each of `count` words of `size` bytes.
+void byteswap(unsigned char *data, uint64_t count, size_t size) {
+  for (uint64_t i = 0; i < count; ++i, data += size)
+    std::reverse(data, data + size);
 }
 
-/// Fortran order (first index fastest) to C order.
-void fortranToC(const einrt_array &a, const unsigned char *src,
-                unsigned char *dst, size_t size) {
-  int64_t n = 1;
-  for (int d = 0; d < a.rank; ++d)
-    n *= a.shape[d];
-  std::vector<int64_t> index(a.rank, 0);
-  std::vector<int64_t> fstride(a.rank, 1);
-  for (int d = 1; d < a.rank; ++d)
-    fstride[d] = fstride[d - 1] * a.shape[d - 1];
-  for (int64_t c = 0; c < n; ++c) {
-    int64_t f = 0;
-    for (int d = 0; d < a.rank; ++d)
-      f += index[d] * fstride[d];
-    std::memcpy(dst + c * size, src + f * size, size);
-    for (int d = a.rank - 1; d >= 0; --d) {
-      if (++index[d] < a.shape[d])
+/// Copies `count` elements of `Size` bytes stored in Fortran order (first
+/// index fastest) from `src` to `dst` in C order (last index fastest).
+template <size_t Size>
+void fortranToC(int32_t rank, const int64_t *shape, int64_t count,
+                const unsigned char *src, unsigned char *dst) {
+  int64_t index[EINRT_MAX_RANK] = {};
+  int64_t stride[EINRT_MAX_RANK];
+  int64_t step = 1;
+  for (int32_t d = 0; d < rank; ++d) {
+    stride[d] = step;
+    step *= shape[d];
+  }
+  int64_t from = 0;
+  for (int64_t c = 0; c < count; ++c) {
+    std::memcpy(dst + c * Size, src + from * Size, Size);
+    for (int32_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < shape[d]) {
+        from += stride[d];
         break;
+      }
+      from -= (shape[d] - 1) * stride[d];
       index[d] = 0;
     }
   }
 }
 
-struct FileCloser {
-  int fd;
-  ~FileCloser() {
-    if (fd >= 0)
-      ::close(fd);
+void fortranToC(const einrt_array &a, int64_t count, const void *src,
+                void *dst) {
+  auto *from = static_cast<const unsigned char *>(src);
+  auto *to = static_cast<unsigned char *>(dst);
+  switch (einrt_dtype_size(a.dtype)) {
+  case 4:
+    return fortranToC<4>(a.rank, a.shape, count, from, to);
+  case 8:
+    return fortranToC<8>(a.rank, a.shape, count, from, to);
+  case 16:
+    return fortranToC<16>(a.rank, a.shape, count, from, to);
   }
-};
+}
+
+/// Fortran order and C order coincide when at most one dimension exceeds 1.
+bool needsTranspose(const einrt_array &a) {
+  int big = 0;
+  for (int32_t d = 0; d < a.rank; ++d)
+    big += a.shape[d] > 1;
+  return big > 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Writing
+//===----------------------------------------------------------------------===//
+
+/// The header numpy.save (NumPy >= 1.24) writes for a C-order array: the
+/// dict with its keys sorted, room for the first dimension to grow, then
+/// spaces and a newline up to a multiple of 64 bytes (a full 64 bytes of
+/// padding when the text already ends on one, as NumPy does). Version 2.0
+/// only when the header does not fit in 1.0's 16-bit length.
+std::string npyHeader(const einrt_array &a) {
+  std::string dict = "{'descr': '";
+  dict += hostBigEndian ? '>' : '<';
+  dict += descrBody(a.dtype);
+  dict += "', 'fortran_order': False, 'shape': (";
+  for (int32_t d = 0; d < a.rank; ++d)
+    dict += (d ? ", " : "") + std::to_string(a.shape[d]);
+  dict += a.rank == 1 ? ",), }" : "), }";
+  if (a.rank > 0)
+    dict.append(growthAxisMaxDigits - std::to_string(a.shape[0]).size(), ' ');
+  for (unsigned char major : {1, 2}) {
+    size_t lenSize = major == 1 ? 2 : 4;
+    size_t hlen = dict.size() + 1;
+    size_t padlen = arrayAlign - (8 + lenSize + hlen) % arrayAlign;
+    uint64_t total = hlen + padlen;
+    if (major == 1 && total > 0xffff)
+      continue;
+    std::string out = "\x93NUMPY";
+    out.push_back(char(major));
+    out.push_back('\0');
+    for (size_t i = 0; i < lenSize; ++i)
+      out.push_back(char((total >> (8 * i)) & 0xff));
+    out += dict;
+    out.append(padlen, ' ');
+    out.push_back('\n');
+    return out;
+  }
+  return "";
+}
+
+/// The process's umask, for giving the written file the mode that creat()
+/// would. Linux shows it in /proc/self/status; reading it there avoids
+/// umask()'s set-and-restore, which other threads could observe.
+mode_t currentUmask() {
+  if (FILE *f = std::fopen("/proc/self/status", "re")) {
+    char line[256];
+    unsigned mask = 0;
+    bool found = false;
+    while (!found && std::fgets(line, sizeof(line), f))
+      found = std::strncmp(line, "Umask:", 6) == 0 &&
+              std::sscanf(line + 6, "%o", &mask) == 1;
+    std::fclose(f);
+    if (found)
+      return static_cast<mode_t>(mask & 0777);
+  }
+  mode_t mask = umask(022);
+  umask(mask);
+  return mask;
+}
 
 } // namespace
 
+//===----------------------------------------------------------------------===//
+// C ABI
+//===----------------------------------------------------------------------===//
+
 extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
                                        char *err, size_t errlen) {
+  if (!path || !out) {
+    setError(err, errlen, "einrt_npy_read: null argument");
+    return 1;
+  }
   *out = einrt_array{};
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     setError(err, errlen, "cannot read '%s': %s", path, std::strerror(errno));
     return 1;
   }
   FileCloser closer{fd};
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    setError(err, errlen, "cannot read '%s': %s", path, std::strerror(errno));
+    return 1;
+  }
+  if (!S_ISREG(st.st_mode)) {
     setError(err, errlen, "cannot read '%s': %s", path,
              S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
     return 1;
   }
-  unsigned char preamble[10];
-  size_t got = readFully(fd, preamble, sizeof(preamble));
-  if (got < 8 || std::memcmp(preamble, "\x93NUMPY", 6) != 0) {
+  uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+
+  // Magic, version and header length.
+  unsigned char prefix[12];
+  int64_t got = preadFully(fd, prefix, sizeof(prefix), 0);
+  if (got < 0) {
+    setError(err, errlen, "cannot read '%s': %s", path, std::strerror(errno));
+    return 1;
+  }
+  if (got == 0) {
+    setError(err, errlen, "'%s' is not a .npy file: it is empty", path);
+    return 1;
+  }
+  if (std::memcmp(prefix, "\x93NUMPY", std::min<int64_t>(got, 6)) != 0) {
     setError(err, errlen,
              "'%s' is not a .npy file (it does not start with \\x93NUMPY)",
              path);
     return 1;
   }
-  unsigned major = preamble[6];
-  uint64_t headerLen;
-  size_t prefix;
-  if (major == 1) {
-    if (got < 10) {
-      setError(err, errlen, "'%s' is truncated inside its header", path);
-      return 1;
-    }
-    headerLen = preamble[8] | (preamble[9] << 8);
-    prefix = 10;
-  } else if (major == 2 || major == 3) {
-    unsigned char more[2];
-    if (got < 10 || readFully(fd, more, 2) != 2) {
-      setError(err, errlen, "'%s' is truncated inside its header", path);
-      return 1;
-    }
-    headerLen = uint64_t(preamble[8]) | uint64_t(preamble[9]) << 8 |
-                uint64_t(more[0]) << 16 | uint64_t(more[1]) << 24;
-    prefix = 12;
-  } else {
+  if (got < 8) {
+    setError(err, errlen, "'%s' is truncated inside its header", path);
+    return 1;
+  }
+  unsigned major = prefix[6], minor = prefix[7];
+  if (major < 1 || major > 3 || minor != 0) {
     setError(err, errlen,
-             "'%s' has .npy format version %u.%u, which einc "
-             "does not read (1.0-3.0)",
-             path, major, preamble[7]);
+             "'%s' has .npy format version %u.%u, which einc does not read "
+             "(1.0, 2.0 and 3.0)",
+             path, major, minor);
     return 1;
   }
-  if (headerLen > uint64_t(st.st_size) || headerLen > (1u << 24)) {
+  uint64_t lenSize = major == 1 ? 2 : 4, headerStart = 8 + lenSize;
+  if (uint64_t(got) < headerStart) {
     setError(err, errlen, "'%s' is truncated inside its header", path);
     return 1;
   }
+  uint64_t headerLen = 0;
+  for (uint64_t i = 0; i < lenSize; ++i)
+    headerLen |= uint64_t(prefix[8 + i]) << (8 * i);
+  if (headerLen > fileSize - headerStart) {
+    setError(err, errlen,
+             "'%s' is truncated inside its header: it declares %llu bytes of "
+             "header, the file has %llu",
+             path, static_cast<unsigned long long>(headerLen),
+             static_cast<unsigned long long>(fileSize - headerStart));
+    return 1;
+  }
+  if (headerLen > maxHeaderLen) {
+    setError(err, errlen,
+             "'%s' has a malformed .npy header: it declares %llu bytes of "
+             "header",
+             path, static_cast<unsigned long long>(headerLen));
+    return 1;
+  }
+
+  // The header dictionary.
   std::string text(headerLen, '\0');
-  if (readFully(fd, text.data(), headerLen) != headerLen) {
-    setError(err, errlen, "'%s' is truncated inside its header", path);
+  got = preadFully(fd, &text[0], headerLen, headerStart);
+  if (got < 0 || uint64_t(got) != headerLen) {
+    setError(err, errlen, "cannot read '%s': %s", path,
+             got < 0 ? std::strerror(errno) : "the file shrank while read");
     return 1;
   }
   Header h;
-  std::string why;
-  if (!parseHeader(text, h, why)) {
-    setError(err, errlen, "'%s' has a malformed .npy header: %s", path,
-             why.c_str());
+  std::string problem = HeaderParser(text).parse(h);
+  if (!problem.empty()) {
+    setError(err, errlen, "'%s' %s", path, problem.c_str());
     return 1;
   }
-  einrt_dtype dtype;
+  einrt_dtype dtype = EINRT_F64;
   bool swap = false;
   if (h.structured || !parseDescr(h.descr, dtype, swap)) {
     setError(err, errlen,
@@ -405,11 +629,12 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
              describeDescr(h.descr, h.structured).c_str(), path);
     return 1;
   }
+
+  // The data: check its size against the file before allocating anything.
   einrt_array a{};
   a.dtype = dtype;
   a.rank = static_cast<int32_t>(h.shape.size());
-  for (size_t d = 0; d < h.shape.size(); ++d)
-    a.shape[d] = h.shape[d];
+  std::copy(h.shape.begin(), h.shape.end(), a.shape);
   int64_t count = 0;
   uint64_t bytes = 0;
   size_t size = einrt_dtype_size(dtype);
@@ -419,7 +644,8 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
              path);
     return 1;
   }
-  uint64_t available = uint64_t(st.st_size) - prefix - headerLen;
+  uint64_t dataStart = headerStart + headerLen;
+  uint64_t available = fileSize - dataStart;
   if (bytes > available) {
     setError(err, errlen,
              "'%s' is truncated: expected %llu bytes of data, found %llu", path,
@@ -427,86 +653,90 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
              static_cast<unsigned long long>(available));
     return 1;
   }
-  if (einrt_array_alloc(&a, err, errlen))
+  char allocErr[256] = "";
+  if (einrt_array_alloc(&a, allocErr, sizeof(allocErr))) {
+    setError(err, errlen, "cannot read '%s': %s", path, allocErr);
     return 1;
-  std::vector<unsigned char> staging;
-  unsigned char *target = static_cast<unsigned char *>(a.data);
-  if (h.fortran && a.rank > 1) {
-    staging.resize(bytes);
-    target = staging.data();
   }
-  if (readFully(fd, target, bytes) != bytes) {
+  bool transpose = h.fortran && needsTranspose(a);
+  AlignedBuffer staging;
+  void *target = a.data;
+  if (transpose) {
+    staging.data = einrt_aligned_alloc(bytes);
+    if (!staging.data) {
+      einrt_array_free(&a);
+      setError(err, errlen,
+               "cannot read '%s': cannot allocate %llu bytes to reorder its "
+               "Fortran-order data",
+               path, static_cast<unsigned long long>(bytes));
+      return 1;
+    }
+    target = staging.data;
+  }
+  got = preadFully(fd, target, bytes, dataStart);
+  if (got < 0 || uint64_t(got) != bytes) {
     einrt_array_free(&a);
-    setError(err, errlen, "cannot read '%s': %s", path,
-             errno ? std::strerror(errno) : "short read");
+    if (got < 0)
+      setError(err, errlen, "cannot read '%s': %s", path, std::strerror(errno));
+    else
+      setError(err, errlen,
+               "'%s' is truncated: expected %llu bytes of data, found %llu",
+               path, static_cast<unsigned long long>(bytes),
+               static_cast<unsigned long long>(got));
     return 1;
   }
   bool isComplex = dtype == EINRT_C64 || dtype == EINRT_C128;
   if (swap)
-    byteswap(target, isComplex ? 2 * count : count,
+    byteswap(static_cast<unsigned char *>(target),
+             isComplex ? 2 * uint64_t(count) : uint64_t(count),
              isComplex ? size / 2 : size);
-  if (h.fortran && a.rank > 1)
-    fortranToC(a, staging.data(), static_cast<unsigned char *>(a.data), size);
+  if (transpose)
+    fortranToC(a, count, staging.data, a.data);
   *out = a;
   return 0;
 }
 
-static const char *descrFor(einrt_dtype t) {
-  switch (t) {
-  case EINRT_F32:
-    return "<f4";
-  case EINRT_F64:
-    return "<f8";
-  case EINRT_C64:
-    return "<c8";
-  case EINRT_C128:
-    return "<c16";
-  case EINRT_I32:
-    return "<i4";
-  case EINRT_I64:
-    return "<i8";
-  }
-  return "?";
-}
-
 extern "C" einrt_status einrt_npy_write(const char *path, const einrt_array *a,
                                         char *err, size_t errlen) {
-  std::string dict = std::string("{'descr': '") + descrFor(a->dtype) +
-                     "', 'fortran_order': False, 'shape': (";
-  for (int32_t d = 0; d < a->rank; ++d)
-    dict += (d ? ", " : "") + std::to_string(a->shape[d]);
-  dict += a->rank == 1 ? ",), }" : "), }";
-  size_t unpadded = 10 + dict.size() + 1;
-  size_t total = (unpadded + 63) / 64 * 64;
-  dict.append(total - unpadded, ' ');
-  dict.push_back('\n');
-  std::string header = "\x93NUMPY";
-  header.push_back('\x01');
-  header.push_back('\x00');
-  header.push_back(static_cast<char>(dict.size() & 0xff));
-  header.push_back(static_cast<char>((dict.size() >> 8) & 0xff));
-  header += dict;
-
+  if (!path || !a) {
+    setError(err, errlen, "einrt_npy_write: null argument");
+    return 1;
+  }
   int64_t count = 0;
-  einrt_element_count(a->rank, a->shape, &count);
-  size_t bytes = static_cast<size_t>(count) * einrt_dtype_size(a->dtype);
+  uint64_t bytes = 0;
+  if (a->rank < 0 || a->rank > EINRT_MAX_RANK || !descrBody(a->dtype) ||
+      einrt_element_count(a->rank, a->shape, &count) ||
+      __builtin_mul_overflow(uint64_t(count), einrt_dtype_size(a->dtype),
+                             &bytes) ||
+      (bytes > 0 && !a->data)) {
+    setError(err, errlen,
+             "cannot write '%s': invalid array (rank, dtype, shape or data)",
+             path);
+    return 1;
+  }
+  std::string header = npyHeader(*a);
 
   std::string tmp = std::string(path) + ".tmpXXXXXX";
-  int fd = mkstemp(tmp.data());
+  int fd = ::mkstemp(&tmp[0]);
   if (fd < 0) {
     setError(err, errlen, "cannot write '%s': %s", path, std::strerror(errno));
     return 1;
   }
-  mode_t mask = umask(0);
-  umask(mask);
-  bool ok = fchmod(fd, 0666 & ~mask) == 0 &&
-            writeFully(fd, header.data(), header.size()) &&
+  // mkstemp creates the file 0600; give it the mode creat() would. A file
+  // system that refuses the change still gets the data.
+  (void)::fchmod(fd, 0666 & ~currentUmask());
+  bool ok = writeFully(fd, header.data(), header.size()) &&
             writeFully(fd, a->data, bytes);
-  int saved = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path) != 0) {
-    if (ok)
-      saved = errno;
+  int saved = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (ok && std::rename(tmp.c_str(), path) != 0) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
     ::unlink(tmp.c_str());
     setError(err, errlen, "cannot write '%s': %s", path,
              std::strerror(saved ? saved : EIO));

@@ -156,8 +156,11 @@ wk = (uu[:, :8] * ss[:8]) @ vv[:8]
 run(f"{examples}/lowrank.ein", {"W": w},
     {"Wk": wk, "s": ss[:8], "err": np.linalg.norm(wk - w) / np.linalg.norm(w)},
     inline=False, dtype_tol=1e-9)
-run("in W[i,j] : f64\nU[i,r], s[r], V[r,j] = svd(W[i,j], rank=2)\nout s",
-    {"W": w}, {"s": ss[:2]}, dtype_tol=1e-9)
+# Sliced factors as outputs (a strided copy into the output buffers).
+w2 = (uu[:, :2] * ss[:2]) @ vv[:2]
+run("in W[i,j] : f64\nU[i,r], s[r], V[r,j] = svd(W[i,j], rank=2)\n"
+    "P[i,j] = U[i,r] * s[r] * V[r,j]\nout s, U, V, P",
+    {"W": w}, {"s": ss[:2], "P": w2}, dtype_tol=1e-9)
 x = rng.standard_normal((5, 3))
 xc = x - x.mean(0)
 cov = xc.T @ xc / 4

@@ -10,8 +10,11 @@
 extern "C" {
 #endif
 
+/// Bumped whenever a declaration below changes incompatibly.
 #define EINRT_ABI_VERSION 1
 
+/// The element types Einc computes in. The values are part of the ABI:
+/// generated code passes them as int32_t.
 typedef enum einrt_dtype {
   EINRT_F32 = 0,
   EINRT_F64 = 1,
@@ -21,27 +24,62 @@ typedef enum einrt_dtype {
   EINRT_I64 = 5
 } einrt_dtype;
 
+/// The most dimensions an array may have (NumPy's own limit).
 #define EINRT_MAX_RANK 64
 
+/// A dense array. Only the first `rank` entries of `shape` are meaningful.
 typedef struct einrt_array {
   einrt_dtype dtype;
   int32_t rank;
   int64_t shape[EINRT_MAX_RANK];
+  /// C order, native (little-endian) byte order, 64-byte aligned, owned:
+  /// free it with einrt_array_free.
   void *data;
 } einrt_array;
 
+/// 0 on success; non-zero on error, with a one-line message in `err`.
 typedef int einrt_status;
 
-size_t einrt_dtype_size(einrt_dtype);
-const char *einrt_dtype_name(einrt_dtype);
+/// The size in bytes of one element of `t` (0 for an invalid value).
+size_t einrt_dtype_size(einrt_dtype t);
+
+/// NumPy's name for `t`: "float32", "float64", "complex64", "complex128",
+/// "int32" or "int64" ("unknown" for an invalid value).
+const char *einrt_dtype_name(einrt_dtype t);
+
+/// Stores the number of elements of an array of `rank` dimensions `shape`
+/// in `*count` and returns 0. Returns non-zero, leaving `*count` alone, when
+/// a dimension or the rank is negative or the product overflows int64_t.
 einrt_status einrt_element_count(int32_t rank, const int64_t *shape,
                                  int64_t *count);
+
+/// Allocates `bytes` bytes aligned to 64 bytes (at least 64 bytes, so that
+/// a zero-byte request still gets a distinct pointer); NULL on failure.
 void *einrt_aligned_alloc(size_t bytes);
+
+/// Frees memory from einrt_aligned_alloc; does nothing for NULL.
 void einrt_aligned_free(void *p);
+
+/// Allocates zero-initialised data for `a->dtype`, `a->rank`, `a->shape`
+/// into `a->data`. Refuses, leaving `a->data` NULL, when the byte size
+/// overflows, exceeds the physical memory of the machine or cannot be
+/// allocated; the message names the size, the shape and the dtype, as in
+/// "cannot allocate N bytes (shape 3x4x5, float32): ...".
 einrt_status einrt_array_alloc(einrt_array *a, char *err, size_t errlen);
+
+/// Frees `a->data` and sets it to NULL; safe on a zeroed struct.
 void einrt_array_free(einrt_array *a);
+
+/// Reads the .npy file at `path` (format 1.0, 2.0 or 3.0; either byte
+/// order; C or Fortran order) into `out`, converted to native byte order
+/// and C order. Every failure, including a dtype Einc does not compute in,
+/// returns non-zero with `out->data` NULL and a message naming the file.
 einrt_status einrt_npy_read(const char *path, einrt_array *out, char *err,
                             size_t errlen);
+
+/// Writes `a` to `path` as a .npy file (format 1.0, as numpy.save writes
+/// it). The file is written to a temporary in the same directory and
+/// renamed over `path`, so a failed write leaves `path` as it was.
 einrt_status einrt_npy_write(const char *path, const einrt_array *a, char *err,
                              size_t errlen);
 
@@ -114,6 +152,17 @@ int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
 int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
                           void *v, int64_t statement);
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen);
+
+/* An unranked memref as MLIR passes it: the rank and a pointer to the
+ * ranked descriptor (base, data, offset, sizes[rank], strides[rank]). */
+typedef struct einrt_unranked_memref {
+  int64_t rank;
+  void *descriptor;
+} einrt_unranked_memref;
+/* Copies between strided memrefs of equal shape: what lowered
+ * memref.copy calls ("memrefCopy") when a layout is not contiguous. */
+void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,
+                       const einrt_unranked_memref *dst);
 
 #ifdef __cplusplus
 }
