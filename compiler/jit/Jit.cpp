@@ -69,20 +69,15 @@ void forEachSliceElement(const std::string &labels, const Shape &shape,
   std::vector<int64_t> strides = stridesOf(shape);
   int64_t base = 0;
   std::vector<int64_t> freeExtent, freeStride;
-  std::string freeLabels;
   for (size_t d = 0; d < labels.size(); ++d) {
     size_t s = plan.labels.find(labels[d]);
     if (s != std::string::npos) {
-      base += fixed[s] * strides[d];
+      // A dimension of extent 1 broadcasts: every slice reads index 0.
+      base += (shape[d] == 1 ? 0 : fixed[s]) * strides[d];
       continue;
     }
-    // Repeated free labels (diagonals) move together.
-    size_t seen = freeLabels.find(labels[d]);
-    if (seen != std::string::npos) {
-      freeStride[seen] += strides[d];
-      continue;
-    }
-    freeLabels.push_back(labels[d]);
+    // Every other dimension is kept, repeated labels too: the slice
+    // kernel takes the diagonal itself.
     freeExtent.push_back(shape[d]);
     freeStride.push_back(strides[d]);
   }
