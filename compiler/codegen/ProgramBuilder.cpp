@@ -380,8 +380,11 @@ private:
           return v.takeError();
         args.push_back(*v);
       }
-      if (llvm::is_contained({"inv", "det", "solve", "cholesky"}, e.name))
+      if (llvm::is_contained(
+              {"inv", "det", "solve", "cholesky", "trace", "cond"}, e.name))
         return linearAlgebra(e, args);
+      if (e.name == "norm")
+        return norm(e, args[0]);
       if (llvm::is_contained({"svd", "qr", "eigh"}, e.name))
         return programError(p.source, e.offset,
                             "'" + e.name +
@@ -456,6 +459,27 @@ private:
                               llvm::Twine(extent(a.labels[0])) + "x" +
                               llvm::Twine(extent(a.labels[1])));
     Location loc = b.getUnknownLoc();
+    if (e.name == "trace") {
+      Subscripts s{{std::string(2, a.labels[0])}, ""};
+      Value t =
+          mlir::ein::ContractOp::create(b, loc, typeFor(""), s.str(), a.value);
+      return Labeled{t, ""};
+    }
+    if (e.name == "cond") {
+      // The ratio of the largest to the smallest singular value (2-norm
+      // condition number, as numpy.linalg.cond).
+      int64_t n = extent(a.labels[0]);
+      auto matrix = RankedTensorType::get({n, n}, element);
+      auto values = RankedTensorType::get({n}, element);
+      auto svd = mlir::ein::SvdOp::create(b, loc, matrix, values, matrix,
+                                          a.value, statementNumber);
+      Subscripts all{{"a"}, ""};
+      Value hi = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "max",
+                                             all.str(), svd.getS());
+      Value lo = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "min",
+                                             all.str(), svd.getS());
+      return map("div", {{hi, ""}, {lo, ""}}, e.offset);
+    }
     if (e.name == "inv")
       return Labeled{mlir::ein::InvOp::create(b, loc, a.value, statementNumber),
                      a.labels};
@@ -607,6 +631,54 @@ private:
       define(1, op.getV(), {a, rl});
     }
     return llvm::Error::success();
+  }
+
+  /// norm(x[...]) over all entries: ord=2 (default; Frobenius for a
+  /// matrix), ord=1, ord=p or ord=inf (the largest magnitude).
+  llvm::Expected<Labeled> norm(const Expr &e, const Labeled &x) {
+    if (!isa<mlir::FloatType>(element))
+      return programError(p.source, e.offset,
+                          "'norm' needs real floating-point numbers");
+    double ord = 2;
+    for (const auto &[key, value] : e.keywords) {
+      if (key != "ord")
+        return programError(p.source, value.second,
+                            "'norm' has no argument '" + key + "' (only ord=)");
+      if (!(value.first >= 1))
+        return programError(p.source, value.second,
+                            "ord= must be at least 1 (or inf)");
+      ord = value.first;
+    }
+    auto absX = map("abs", {x}, e.offset);
+    if (!absX)
+      return absX.takeError();
+    Subscripts all{{x.labels}, ""};
+    Location loc = b.getUnknownLoc();
+    if (std::isinf(ord))
+      return Labeled{mlir::ein::ReduceOp::create(b, loc, typeFor(""), "max",
+                                                 all.str(), absX->value),
+                     ""};
+    Labeled power = *absX;
+    if (ord != 1) {
+      Expr exponent;
+      exponent.kind = Expr::Number;
+      exponent.value = ord;
+      auto p = lowerFactor(exponent, {});
+      auto raised = map("pow", {*absX, *p}, e.offset);
+      if (!raised)
+        return raised.takeError();
+      power = *raised;
+    }
+    Labeled sum{mlir::ein::ReduceOp::create(b, loc, typeFor(""), "sum",
+                                            all.str(), power.value),
+                ""};
+    if (ord == 1)
+      return sum;
+    Expr inverse;
+    inverse.kind = Expr::Number;
+    inverse.value = 1 / ord;
+    auto q = lowerFactor(inverse, {});
+    return map("pow", {sum, *q}, e.offset);
   }
 
   llvm::Error statement(const Statement &s) {

@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -233,10 +234,10 @@ private:
 
   static bool isFunction(llvm::StringRef name) {
     return llvm::is_contained(
-        {"exp",   "log",      "sqrt", "rsqrt", "abs",   "tanh", "sigmoid",
-         "relu",  "neg",      "max",  "min",   "pow",   "lt",   "le",
-         "gt",    "ge",       "eq",   "ne",    "where", "inv",  "det",
-         "solve", "cholesky", "svd",  "qr",    "eigh"},
+        {"exp", "log",  "sqrt",  "rsqrt", "abs", "tanh",  "sigmoid",  "relu",
+         "neg", "max",  "min",   "pow",   "lt",  "le",    "gt",       "ge",
+         "eq",  "ne",   "where", "inv",   "det", "solve", "cholesky", "svd",
+         "qr",  "eigh", "trace", "norm",  "cond"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -349,9 +350,7 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained(
-              {"eig", "lstsq", "slogdet", "norm", "trace", "rank", "cond"},
-              node->name))
+      if (llvm::is_contained({"eig", "lstsq", "slogdet", "rank"}, node->name))
         return programError(src, node->offset,
                             "'" + node->name +
                                 "' (linear-algebra decompositions) is not "
@@ -371,9 +370,14 @@ private:
           bool negative = isPunct("-");
           if (negative)
             advance();
-          if (tok.kind != Token::Number)
+          double value;
+          if (tok.kind == Token::Ident && tok.text == "inf")
+            value = HUGE_VAL;
+          else if (tok.kind == Token::Number)
+            value = tok.number;
+          else
             return error("expected a number for '" + key + "='");
-          node->keywords[key] = {negative ? -tok.number : tok.number, offset};
+          node->keywords[key] = {negative ? -value : value, offset};
           advance();
           if (isPunct(")"))
             break;

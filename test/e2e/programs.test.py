@@ -169,8 +169,19 @@ run(f"{examples}/pca.ein", {"X": x}, {"var": evals}, inline=False,
     dtype_tol=1e-9)
 A3, b3 = rng.standard_normal((4, 4)), rng.standard_normal(4)
 run(f"{examples}/solve.ein", {"A": A3, "b": b3},
-    {"x": np.linalg.solve(A3, b3), "residual": 0.0, "d": np.linalg.det(A3)},
+    {"x": np.linalg.solve(A3, b3), "residual": 0.0,
+     "c": np.linalg.cond(A3)},
     inline=False, dtype_tol=1e-9)
+
+# trace, cond and entrywise norms.
+A4, v4 = rng.standard_normal((4, 4)), rng.standard_normal(5)
+run("in A[i,j], v[k] : f64\nt = trace(A[i,j])\nc = cond(A[i,j])\n"
+    "n2 = norm(A[i,j])\nn1 = norm(v[k], ord=1)\nn3 = norm(v[k], ord=3)\n"
+    "ni = norm(v[k], ord=inf)\nout t, c, n2, n1, n3, ni",
+    {"A": A4, "v": v4},
+    {"t": np.trace(A4), "c": np.linalg.cond(A4), "n2": np.linalg.norm(A4),
+     "n1": np.linalg.norm(v4, 1), "n3": np.linalg.norm(v4, 3),
+     "ni": np.linalg.norm(v4, np.inf)}, dtype_tol=1e-9)
 
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
