@@ -22,6 +22,7 @@ using mlir::OpBuilder;
 using mlir::RankedTensorType;
 using mlir::Type;
 using mlir::Value;
+using mlir::ValueRange;
 using mlir::ein::Subscripts;
 
 namespace ein {
@@ -381,7 +382,8 @@ private:
         args.push_back(*v);
       }
       if (llvm::is_contained(
-              {"inv", "det", "solve", "cholesky", "trace", "cond"}, e.name))
+              {"inv", "det", "solve", "cholesky", "trace", "cond", "rank"},
+              e.name))
         return linearAlgebra(e, args);
       if (e.name == "norm")
         return norm(e, args[0]);
@@ -453,7 +455,8 @@ private:
                               "' takes a matrix (two indices), "
                               "not " +
                               llvm::Twine(a.labels.size()) + " indices");
-    if (extent(a.labels[0]) != extent(a.labels[1]))
+    bool rectangularOk = e.name == "rank" || e.name == "cond";
+    if (!rectangularOk && extent(a.labels[0]) != extent(a.labels[1]))
       return programError(p.source, e.offset,
                           "'" + e.name + "' needs a square matrix, not " +
                               llvm::Twine(extent(a.labels[0])) + "x" +
@@ -465,14 +468,46 @@ private:
           mlir::ein::ContractOp::create(b, loc, typeFor(""), s.str(), a.value);
       return Labeled{t, ""};
     }
+    if (e.name == "rank") {
+      // Singular values above max(m, n) * eps * s_max, as
+      // numpy.linalg.matrix_rank counts them.
+      int64_t m = extent(a.labels[0]), n = extent(a.labels[1]);
+      int64_t k = std::min(m, n);
+      auto svd = mlir::ein::SvdOp::create(
+          b, loc, RankedTensorType::get({m, k}, element),
+          RankedTensorType::get({k}, element),
+          RankedTensorType::get({k, n}, element), a.value, statementNumber);
+      Subscripts all{{"a"}, ""};
+      Value hi = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "max",
+                                             all.str(), svd.getS());
+      n = std::max(m, n);
+      double eps = isa<mlir::Float32Type>(element) ? 1.1920929e-07
+                                                   : 2.220446049250313e-16;
+      Expr scale;
+      scale.kind = Expr::Number;
+      scale.value = double(n) * eps;
+      auto factor = lowerFactor(scale, {});
+      auto tol = map("mul", {{hi, ""}, *factor}, e.offset);
+      if (!tol)
+        return tol.takeError();
+      // s has min(m, n) entries, which no program index may have: build
+      // the comparison with its own type rather than through labels.
+      Value above = mlir::ein::MapOp::create(
+          b, loc, RankedTensorType::get({k}, element), "gt", "a,->a",
+          ValueRange{svd.getS(), tol->value});
+      Value count = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "sum",
+                                                all.str(), above);
+      return Labeled{count, ""};
+    }
     if (e.name == "cond") {
       // The ratio of the largest to the smallest singular value (2-norm
       // condition number, as numpy.linalg.cond).
-      int64_t n = extent(a.labels[0]);
-      auto matrix = RankedTensorType::get({n, n}, element);
-      auto values = RankedTensorType::get({n}, element);
-      auto svd = mlir::ein::SvdOp::create(b, loc, matrix, values, matrix,
-                                          a.value, statementNumber);
+      int64_t m = extent(a.labels[0]), n = extent(a.labels[1]);
+      int64_t k = std::min(m, n);
+      auto svd = mlir::ein::SvdOp::create(
+          b, loc, RankedTensorType::get({m, k}, element),
+          RankedTensorType::get({k}, element),
+          RankedTensorType::get({k, n}, element), a.value, statementNumber);
       Subscripts all{{"a"}, ""};
       Value hi = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "max",
                                              all.str(), svd.getS());

@@ -234,10 +234,10 @@ private:
 
   static bool isFunction(llvm::StringRef name) {
     return llvm::is_contained(
-        {"exp", "log",  "sqrt",  "rsqrt", "abs", "tanh",  "sigmoid",  "relu",
-         "neg", "max",  "min",   "pow",   "lt",  "le",    "gt",       "ge",
-         "eq",  "ne",   "where", "inv",   "det", "solve", "cholesky", "svd",
-         "qr",  "eigh", "trace", "norm",  "cond"},
+        {"exp", "log",  "sqrt",  "rsqrt", "abs",  "tanh",  "sigmoid",  "relu",
+         "neg", "max",  "min",   "pow",   "lt",   "le",    "gt",       "ge",
+         "eq",  "ne",   "where", "inv",   "det",  "solve", "cholesky", "svd",
+         "qr",  "eigh", "trace", "norm",  "cond", "rank"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -350,7 +350,7 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained({"eig", "lstsq", "slogdet", "rank"}, node->name))
+      if (llvm::is_contained({"eig", "lstsq", "slogdet"}, node->name))
         return programError(src, node->offset,
                             "'" + node->name +
                                 "' (linear-algebra decompositions) is not "

@@ -183,5 +183,14 @@ run("in A[i,j], v[k] : f64\nt = trace(A[i,j])\nc = cond(A[i,j])\n"
      "n1": np.linalg.norm(v4, 1), "n3": np.linalg.norm(v4, 3),
      "ni": np.linalg.norm(v4, np.inf)}, dtype_tol=1e-9)
 
+# rank and cond, also of rectangular and rank-deficient matrices.
+for shape, r in [((5, 5), 2), ((3, 6), 3), ((6, 3), 1)]:
+    lowr = rng.standard_normal((shape[0], r)) @ rng.standard_normal((r, shape[1]))
+    run("in A[i,j] : f64\nk = rank(A[i,j])\nc = cond(A[i,j])\nout k, c",
+        {"A": lowr}, {"k": np.linalg.matrix_rank(lowr),
+                      "c": np.linalg.cond(lowr) if r == min(shape) else None}
+        if r == min(shape) else {"k": np.linalg.matrix_rank(lowr)},
+        dtype_tol=1e-6)
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
