@@ -313,5 +313,12 @@ LogicalResult EighOp::verify() {
                       {{getW().getType(), {n}}, {getV().getType(), {n, n}}});
 }
 
+LogicalResult SlogdetOp::verify() {
+  if (failed(verifySquare(*this, getInput().getType())))
+    return failure();
+  return verifyShapes(
+      *this, {{getSign().getType(), {}}, {getLogabsdet().getType(), {}}});
+}
+
 #define GET_OP_CLASSES
 #include "dialect/EinOps.cpp.inc"

@@ -218,4 +218,16 @@ def Ein_EighOp : Ein_MatrixOp<"eigh"> {
       "$input attr-dict `:` type($input) `->` type($w) `,` type($v)";
 }
 
+def Ein_SlogdetOp : Ein_MatrixOp<"slogdet"> {
+  let summary = "sign and log of the absolute value of the determinant";
+  let description = [{
+    `%sign, %logabs = ein.slogdet %a : tensor<4x4xf64> -> tensor<f64>,
+    tensor<f64>`: det(a) = sign * exp(logabs), without overflow. A singular
+    matrix gives sign 0 and logabs -inf.
+  }];
+  let results = (outs 0DTensorOf<[Ein_LinalgElementType]>:$sign,
+                      0DTensorOf<[Ein_LinalgElementType]>:$logabsdet);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($sign) `,` type($logabsdet)";
+}
+
 #endif // EIN_DIALECT_EINOPS_TD

@@ -13,10 +13,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <complex>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace {
@@ -224,6 +226,39 @@ int det(int64_t n, const void *a, void *out, char *err, size_t errlen) {
   return EINRT_LA_OK;
 }
 
+template <typename T>
+int slogdet(int64_t n, const void *a, void *signOut, void *logOut, char *err,
+            size_t errlen) {
+  using R = typename Lapack<T>::Real;
+  T sign(1);
+  R logabs(0);
+  if (n > 0) {
+    std::vector<T> work = copyOf<T>(a, n * n);
+    std::vector<lapack_int> ipiv(n);
+    lapack_int info = Lapack<T>::getrf(n, work.data(), ipiv.data());
+    if (info < 0)
+      return fail(err, errlen, EINRT_LA_BAD_ARGUMENT,
+                  "slogdet: LAPACK rejected argument %d", int(-info));
+    for (int64_t i = 0; i < n; ++i) {
+      T u = work[i * n + i];
+      R magnitude = std::abs(u);
+      if (magnitude == R(0)) {
+        // Singular: NumPy gives sign 0 and log|det| = -inf.
+        sign = T(0);
+        logabs = -std::numeric_limits<R>::infinity();
+        break;
+      }
+      sign *= u / T(magnitude);
+      logabs += std::log(magnitude);
+      if (ipiv[i] != i + 1)
+        sign = -sign;
+    }
+  }
+  std::memcpy(signOut, &sign, sizeof(T));
+  std::memcpy(logOut, &logabs, sizeof(R));
+  return EINRT_LA_OK;
+}
+
 /// Calls F<T> for the floating-point dtypes; refuses integers.
 template <template <typename> class F, typename... Args>
 int dispatch(einrt_dtype t, const char *name, char *err, size_t errlen,
@@ -257,6 +292,7 @@ EINRT_WRAP(cholesky)
 EINRT_WRAP(solve)
 EINRT_WRAP(inv)
 EINRT_WRAP(det)
+EINRT_WRAP(slogdet)
 #undef EINRT_WRAP
 
 int badSize(char *err, size_t errlen, const char *name) {
@@ -315,6 +351,13 @@ int einrt_det(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
   if (!fits(n))
     return badSize(err, errlen, "det");
   return dispatch<detFn>(t, "det", err, errlen, n, a, out);
+}
+
+int einrt_slogdet(einrt_dtype t, int64_t n, const void *a, void *sign,
+                  void *logabsdet, char *err, size_t errlen) {
+  if (!fits(n))
+    return badSize(err, errlen, "slogdet");
+  return dispatch<slogdetFn>(t, "slogdet", err, errlen, n, a, sign, logabsdet);
 }
 
 } // extern "C"

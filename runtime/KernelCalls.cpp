@@ -174,6 +174,16 @@ void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,
   }
 }
 
+int32_t einrt_kernel_slogdet(int32_t dtype, int64_t n, const void *a,
+                             void *sign, void *logabsdet, int64_t statement) {
+  char err[256] = "";
+  int32_t code = withReal(dtype, 1, logabsdet, [&](void *real) {
+    return einrt_slogdet(einrt_dtype(dtype), n, a, sign, real, err,
+                         sizeof(err));
+  });
+  return record(code, err, statement);
+}
+
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen) {
   int code = lastError.code;
   if (code) {

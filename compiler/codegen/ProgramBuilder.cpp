@@ -387,7 +387,7 @@ private:
         return linearAlgebra(e, args);
       if (e.name == "norm")
         return norm(e, args[0]);
-      if (llvm::is_contained({"svd", "qr", "eigh"}, e.name))
+      if (llvm::is_contained({"svd", "qr", "eigh", "slogdet"}, e.name))
         return programError(p.source, e.offset,
                             "'" + e.name +
                                 "' has several results and must be the whole "
@@ -564,9 +564,12 @@ private:
                               ", with a new index for r (k)");
     };
     if (call.kind != Expr::Call ||
-        !llvm::is_contained({"svd", "qr", "eigh"}, fn))
+        !llvm::is_contained({"svd", "qr", "eigh", "slogdet"}, fn))
       return programError(p.source, s.offset,
-                          "only svd, qr and eigh have several results");
+                          "only svd, qr, eigh and slogdet have several "
+                          "results");
+    if (fn == "slogdet")
+      return slogdet(s);
     size_t want = fn == "svd" ? 3 : 2;
     if (s.targets.size() != want)
       return usage();
@@ -716,12 +719,37 @@ private:
     return map("pow", {sum, *q}, e.offset);
   }
 
+  /// `sign, logdet = slogdet(A[i,j])`.
+  llvm::Error slogdet(const Statement &s) {
+    const Expr &call = *s.value;
+    if (s.targets.size() != 2 || !s.targets[0].indices.empty() ||
+        !s.targets[1].indices.empty())
+      return programError(p.source, s.offset,
+                          "write sign, logdet = slogdet(A[a,b])");
+    if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
+      return programError(p.source, call.offset,
+                          "'slogdet' needs floating-point numbers");
+    auto arg = lowerSum(*call.args[0], {}, /*top=*/false);
+    if (!arg)
+      return arg.takeError();
+    if (arg->labels.size() != 2 || extents[indexOf[arg->labels[0]]].first !=
+                                       extents[indexOf[arg->labels[1]]].first)
+      return programError(p.source, call.offset,
+                          "'slogdet' needs a square matrix");
+    auto op =
+        mlir::ein::SlogdetOp::create(b, b.getUnknownLoc(), typeFor(""),
+                                     typeFor(""), arg->value, statementNumber);
+    tensors[s.targets[0].name] = {op.getSign(), ""};
+    tensors[s.targets[1].name] = {op.getLogabsdet(), ""};
+    return llvm::Error::success();
+  }
+
   llvm::Error statement(const Statement &s) {
     ++statementNumber;
     if (s.targets.size() > 1)
       return decomposition(s);
     if (s.value->kind == Expr::Call &&
-        llvm::is_contained({"svd", "qr", "eigh"}, s.value->name))
+        llvm::is_contained({"svd", "qr", "eigh", "slogdet"}, s.value->name))
       return programError(p.source, s.offset,
                           "'" + s.value->name +
                               "' has several results: name each, e.g. "

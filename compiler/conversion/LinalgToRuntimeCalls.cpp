@@ -196,4 +196,5 @@ void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
   patterns.add<FactorOpLowering<SvdOp>>(ctx, "einrt_kernel_svd", false);
   patterns.add<FactorOpLowering<QrOp>>(ctx, "einrt_kernel_qr", false);
   patterns.add<FactorOpLowering<EighOp>>(ctx, "einrt_kernel_eigh", true);
+  patterns.add<FactorOpLowering<SlogdetOp>>(ctx, "einrt_kernel_slogdet", true);
 }

@@ -347,6 +347,7 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
     add("einrt_kernel_svd", &einrt_kernel_svd);
     add("einrt_kernel_qr", &einrt_kernel_qr);
     add("einrt_kernel_eigh", &einrt_kernel_eigh);
+    add("einrt_kernel_slogdet", &einrt_kernel_slogdet);
     // Strided copies (e.g. writing a slice into an output) lower to this.
     add("memrefCopy", &einrt_memref_copy);
     return symbols;

@@ -237,7 +237,7 @@ private:
         {"exp", "log",  "sqrt",  "rsqrt", "abs",  "tanh",  "sigmoid",  "relu",
          "neg", "max",  "min",   "pow",   "lt",   "le",    "gt",       "ge",
          "eq",  "ne",   "where", "inv",   "det",  "solve", "cholesky", "svd",
-         "qr",  "eigh", "trace", "norm",  "cond", "rank"},
+         "qr",  "eigh", "trace", "norm",  "cond", "rank",  "slogdet"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -350,7 +350,7 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained({"eig", "lstsq", "slogdet"}, node->name))
+      if (llvm::is_contained({"eig", "lstsq"}, node->name))
         return programError(src, node->offset,
                             "'" + node->name +
                                 "' (linear-algebra decompositions) is not "

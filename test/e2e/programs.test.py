@@ -192,5 +192,13 @@ for shape, r in [((5, 5), 2), ((3, 6), 3), ((6, 3), 1)]:
         if r == min(shape) else {"k": np.linalg.matrix_rank(lowr)},
         dtype_tol=1e-6)
 
+# slogdet: no overflow where det would, complex signs, singular matrices.
+big = rng.standard_normal((40, 40)) * 1e3
+cz = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+for m in [big, cz, np.zeros((2, 2))]:
+    sign, logdet = np.linalg.slogdet(m)
+    run("in A[i,j]\nsg, ld = slogdet(A[i,j])\nout sg, ld", {"A": m},
+        {"sg": sign, "ld": logdet}, dtype_tol=1e-9)
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

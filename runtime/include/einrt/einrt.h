@@ -129,6 +129,12 @@ int einrt_inv(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
 int einrt_det(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
               size_t errlen);
 
+/* The sign (of dtype t: +-1, a unit complex number, or 0 when singular)
+ * and the log of the absolute value (real: f32 or f64) of det(a), which
+ * stays finite where det would overflow. */
+int einrt_slogdet(einrt_dtype t, int64_t n, const void *a, void *sign,
+                  void *logabsdet, char *err, size_t errlen);
+
 /* Entry points that generated code calls (runtime/KernelCalls.cpp): the
  * functions above with the dtype as an int32_t and the program statement
  * (counted from 1) that a failure is reported for. The first failure is
@@ -151,6 +157,8 @@ int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
                         void *q, void *r, int64_t statement);
 int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
                           void *v, int64_t statement);
+int32_t einrt_kernel_slogdet(int32_t dtype, int64_t n, const void *a,
+                             void *sign, void *logabsdet, int64_t statement);
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen);
 
 /* An unranked memref as MLIR passes it: the rank and a pointer to the

@@ -83,3 +83,12 @@ func.func @eigh_square(%a: tensor<6x4xf32>) -> tensor<4xf32> {
   %w, %v = ein.eigh %a : tensor<6x4xf32> -> tensor<4xf32>, tensor<4x4xf32>
   return %w : tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @slogdet
+// CHECK: ein.slogdet %{{.*}} : tensor<3x3xf64> -> tensor<f64>, tensor<f64>
+func.func @slogdet(%a: tensor<3x3xf64>) -> tensor<f64> {
+  %s, %l = ein.slogdet %a : tensor<3x3xf64> -> tensor<f64>, tensor<f64>
+  return %l : tensor<f64>
+}
