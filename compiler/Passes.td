@@ -89,7 +89,9 @@ def EinMemrefEntry : Pass<"ein-memref-entry", "::mlir::ModuleOp"> {
     result is written into its own trailing argument with
     `bufferization.materialize_in_destination`,
     so that one-shot bufferization computes the result in place in the
-    caller's buffer.
+    caller's buffer. Each use of a `tensor.empty` (or of a `linalg.fill` of
+    one) gets its own copy first, so that two results never share the
+    destination that empty-tensor elimination gives them.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect"];

@@ -320,5 +320,42 @@ LogicalResult SlogdetOp::verify() {
       *this, {{getSign().getType(), {}}, {getLogabsdet().getType(), {}}});
 }
 
+LogicalResult EigOp::verify() {
+  auto a = getInput().getType();
+  if (!isa<ComplexType>(a.getElementType()))
+    return emitOpError("needs a complex matrix (its eigenvalues are complex)");
+  if (failed(verifySquare(*this, a)))
+    return failure();
+  int64_t n = a.getDimSize(0);
+  return verifyShapes(*this,
+                      {{getW().getType(), {n}}, {getV().getType(), {n, n}}});
+}
+
+LogicalResult LstsqOp::verify() {
+  RankedTensorType a = getA().getType(), b = getB().getType(),
+                   x = getType();
+  if (b.getRank() < 1 || b.getRank() > 2)
+    return emitOpError("needs a vector or matrix right-hand side");
+  if (a.getElementType() != b.getElementType() ||
+      a.getElementType() != x.getElementType())
+    return emitOpError("operands and result have different element types");
+  int64_t m = a.getDimSize(0), rows = b.getDimSize(0);
+  if (!ShapedType::isDynamic(m) && !ShapedType::isDynamic(rows) && m != rows)
+    return emitOpError("the right-hand side has ")
+           << rows << " rows but the matrix has " << m;
+  SmallVector<int64_t> want{a.getDimSize(1)};
+  if (b.getRank() == 2)
+    want.push_back(b.getDimSize(1));
+  if (x.getRank() != b.getRank())
+    return emitOpError("the result must have the right-hand side's rank");
+  for (auto [d, w] : llvm::enumerate(want))
+    if (!ShapedType::isDynamic(w) && !x.isDynamicDim(d) &&
+        x.getDimSize(d) != w)
+      return emitOpError("the result has extent ")
+             << x.getDimSize(d) << " in dimension " << d << " but " << w
+             << " was expected";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialect/EinOps.cpp.inc"

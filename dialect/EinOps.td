@@ -186,8 +186,13 @@ def Ein_SvdOp : Ein_MatrixOp<"svd"> {
     `%u, %s, %vt = ein.svd %a : tensor<6x4xf64> -> tensor<6x4xf64>,
     tensor<4xf64>, tensor<4x4xf64>` with a = u diag(s) vt, k = min(m, n)
     singular values in decreasing order (stored in the operand's element
-    type: complex values have a zero imaginary part).
+    type: complex values have a zero imaginary part). With `cutoff = c`,
+    singular values below c times the largest, and their columns of u and
+    rows of vt, are set to zero (the shapes stay those of the thin SVD).
   }];
+  let arguments = (ins Ein_Matrix:$input,
+                       DefaultValuedAttr<I64Attr, "0">:$statement,
+                       DefaultValuedAttr<F64Attr, "0.0">:$cutoff);
   let results = (outs Ein_Matrix:$u, 1DTensorOf<[Ein_LinalgElementType]>:$s,
                       Ein_Matrix:$vt);
   let assemblyFormat =
@@ -228,6 +233,39 @@ def Ein_SlogdetOp : Ein_MatrixOp<"slogdet"> {
   let results = (outs 0DTensorOf<[Ein_LinalgElementType]>:$sign,
                       0DTensorOf<[Ein_LinalgElementType]>:$logabsdet);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($sign) `,` type($logabsdet)";
+}
+
+def Ein_EigOp : Ein_MatrixOp<"eig"> {
+  let summary = "eigen-decomposition of a general square matrix";
+  let description = [{
+    `%w, %v = ein.eig %a : tensor<4x4xcomplex<f64>> -> tensor<4xcomplex<f64>>,
+    tensor<4x4xcomplex<f64>>`: the eigenvalues w (in LAPACK's order) and the
+    unit-norm right eigenvectors in the columns of v; a v = v diag(w). The
+    results of a general matrix are complex, so the operand is too (a real
+    matrix is converted first). Non-convergence is a run-time error.
+  }];
+  let results = (outs 1DTensorOf<[Complex<F32>, Complex<F64>]>:$w,
+                      2DTensorOf<[Complex<F32>, Complex<F64>]>:$v);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($w) `,` type($v)";
+}
+
+def Ein_LstsqOp : Ein_Op<"lstsq", [Pure]> {
+  let summary = "least-squares solution x minimising |a x - b|";
+  let description = [{
+    `%x = ein.lstsq %a, %b : tensor<6x4xf64>, tensor<6x2xf64> -> tensor<4x2xf64>`
+    for an m x n matrix a and a vector or matrix b of m rows: the
+    minimum-norm solution of least squares (LAPACK gelsd, singular values
+    below eps * max(m, n) * s_max treated as zero, as numpy.linalg.lstsq),
+    so rank-deficient, tall and wide matrices all work.
+  }];
+  let arguments = (ins Ein_Matrix:$a,
+                       RankedTensorOf<[Ein_LinalgElementType]>:$b,
+                       DefaultValuedAttr<I64Attr, "0">:$statement);
+  let results = (outs RankedTensorOf<[Ein_LinalgElementType]>:$result);
+  let assemblyFormat =
+      "$a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 #endif // EIN_DIALECT_EINOPS_TD

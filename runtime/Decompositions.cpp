@@ -73,12 +73,31 @@ template <typename T> struct Lapack;
     static lapack_int getri(lapack_int n, T *a, const lapack_int *ipiv) {      \
       return LAPACKE_##p##getri(LAPACK_ROW_MAJOR, n, c(a), n, ipiv);           \
     }                                                                          \
+    static lapack_int gelsd(lapack_int m, lapack_int n, lapack_int nrhs, T *a, \
+                            T *b, R *s, R rcond, lapack_int *rank) {           \
+      return LAPACKE_##p##gelsd(LAPACK_ROW_MAJOR, m, n, nrhs, c(a), n, c(b),   \
+                                nrhs, s, rcond, rank);                         \
+    }                                                                          \
   };
 EINRT_LAPACK(float, float, float, s, syevd, orgqr)
 EINRT_LAPACK(double, double, double, d, syevd, orgqr)
 EINRT_LAPACK(c64, lapack_complex_float, float, c, heevd, ungqr)
 EINRT_LAPACK(c128, lapack_complex_double, double, z, heevd, ungqr)
 #undef EINRT_LAPACK
+
+/// Right eigenvectors of a general complex matrix (no left ones).
+lapack_int geev(lapack_int n, c64 *a, c64 *w, c64 *vr) {
+  using L = lapack_complex_float;
+  return LAPACKE_cgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, reinterpret_cast<L *>(a),
+                       n, reinterpret_cast<L *>(w), nullptr, n,
+                       reinterpret_cast<L *>(vr), n);
+}
+lapack_int geev(lapack_int n, c128 *a, c128 *w, c128 *vr) {
+  using L = lapack_complex_double;
+  return LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, reinterpret_cast<L *>(a),
+                       n, reinterpret_cast<L *>(w), nullptr, n,
+                       reinterpret_cast<L *>(vr), n);
+}
 
 /// Checks sizes fit LAPACK's 32-bit integers.
 bool fits(int64_t v) { return v >= 0 && v <= INT_MAX / 2; }
@@ -259,6 +278,55 @@ int slogdet(int64_t n, const void *a, void *signOut, void *logOut, char *err,
   return EINRT_LA_OK;
 }
 
+/// eig of a matrix of element type T: real ones are widened to complex
+/// first, since the eigenvalues of a general matrix are complex.
+template <typename T>
+int eig(int64_t n, const void *a, void *w, void *v, char *err, size_t errlen) {
+  using C = std::complex<typename Lapack<T>::Real>;
+  if (n == 0)
+    return EINRT_LA_OK;
+  std::vector<C> work(n * n);
+  const T *in = static_cast<const T *>(a);
+  for (int64_t i = 0; i < n * n; ++i)
+    work[i] = C(in[i]);
+  lapack_int info =
+      geev(n, work.data(), static_cast<C *>(w), static_cast<C *>(v));
+  if (info > 0)
+    return fail(err, errlen, EINRT_LA_NO_CONVERGENCE,
+                "eig did not converge (LAPACK geev info %d)", int(info));
+  return info < 0 ? fail(err, errlen, EINRT_LA_BAD_ARGUMENT,
+                         "eig: LAPACK rejected argument %d", int(-info))
+                  : EINRT_LA_OK;
+}
+
+template <typename T>
+int lstsq(int64_t m, int64_t n, int64_t nrhs, const void *a, const void *b,
+          void *xOut, char *err, size_t errlen) {
+  using R = typename Lapack<T>::Real;
+  T *x = static_cast<T *>(xOut);
+  std::fill(x, x + n * nrhs, T(0));
+  if (m == 0 || n == 0 || nrhs == 0)
+    return EINRT_LA_OK;
+  // gelsd overwrites b, which needs max(m, n) rows, with the solution.
+  int64_t rows = std::max(m, n);
+  std::vector<T> work = copyOf<T>(a, m * n), rhs(rows * nrhs, T(0));
+  std::memcpy(rhs.data(), b, m * nrhs * sizeof(T));
+  std::vector<R> s(std::min(m, n));
+  lapack_int rank = 0;
+  R rcond = std::numeric_limits<R>::epsilon() * R(rows);
+  lapack_int info = Lapack<T>::gelsd(m, n, nrhs, work.data(), rhs.data(),
+                                     s.data(), rcond, &rank);
+  if (info > 0)
+    return fail(err, errlen, EINRT_LA_NO_CONVERGENCE,
+                "lstsq: the SVD did not converge (LAPACK gelsd info %d)",
+                int(info));
+  if (info < 0)
+    return fail(err, errlen, EINRT_LA_BAD_ARGUMENT,
+                "lstsq: LAPACK rejected argument %d", int(-info));
+  std::memcpy(x, rhs.data(), n * nrhs * sizeof(T));
+  return EINRT_LA_OK;
+}
+
 /// Calls F<T> for the floating-point dtypes; refuses integers.
 template <template <typename> class F, typename... Args>
 int dispatch(einrt_dtype t, const char *name, char *err, size_t errlen,
@@ -293,6 +361,8 @@ EINRT_WRAP(solve)
 EINRT_WRAP(inv)
 EINRT_WRAP(det)
 EINRT_WRAP(slogdet)
+EINRT_WRAP(eig)
+EINRT_WRAP(lstsq)
 #undef EINRT_WRAP
 
 int badSize(char *err, size_t errlen, const char *name) {
@@ -358,6 +428,21 @@ int einrt_slogdet(einrt_dtype t, int64_t n, const void *a, void *sign,
   if (!fits(n))
     return badSize(err, errlen, "slogdet");
   return dispatch<slogdetFn>(t, "slogdet", err, errlen, n, a, sign, logabsdet);
+}
+
+int einrt_eig(einrt_dtype t, int64_t n, const void *a, void *w, void *v,
+              char *err, size_t errlen) {
+  if (!fits(n))
+    return badSize(err, errlen, "eig");
+  return dispatch<eigFn>(t, "eig", err, errlen, n, a, w, v);
+}
+
+int einrt_lstsq(einrt_dtype t, int64_t m, int64_t n, int64_t nrhs,
+                const void *a, const void *b, void *x, char *err,
+                size_t errlen) {
+  if (!fits(m) || !fits(n) || !fits(nrhs))
+    return badSize(err, errlen, "lstsq");
+  return dispatch<lstsqFn>(t, "lstsq", err, errlen, m, n, nrhs, a, b, x);
 }
 
 } // extern "C"

@@ -119,6 +119,44 @@ int32_t einrt_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
   return record(code, err, statement);
 }
 
+int32_t einrt_kernel_svd_cutoff(int32_t dtype, int64_t m, int64_t n,
+                                const void *a, void *u, void *s, void *vt,
+                                double cutoff, int64_t statement) {
+  char err[256] = "";
+  int64_t k = std::min(m, n);
+  std::vector<double> values(k);
+  int32_t code = withReal(dtype, k, s, [&](void *real) {
+    int32_t c = einrt_svd(einrt_dtype(dtype), m, n, a, u, real, vt, err,
+                          sizeof(err));
+    bool single = dtype == EINRT_F32 || dtype == EINRT_C64;
+    for (int64_t i = 0; i < k; ++i)
+      values[i] = single ? static_cast<float *>(real)[i]
+                         : static_cast<double *>(real)[i];
+    for (int64_t i = 0; i < k; ++i)
+      if (values[i] < cutoff * values[0]) {
+        if (single)
+          static_cast<float *>(real)[i] = 0;
+        else
+          static_cast<double *>(real)[i] = 0;
+      }
+    return c;
+  });
+  // The columns of u and rows of vt that belong to a zeroed value.
+  size_t size = dtype == EINRT_F32   ? 4
+                : dtype == EINRT_F64 ? 8
+                : dtype == EINRT_C64 ? 8
+                                     : 16;
+  char *uBytes = static_cast<char *>(u), *vBytes = static_cast<char *>(vt);
+  for (int64_t i = 0; code == EINRT_LA_OK && i < k; ++i) {
+    if (!(values[i] < cutoff * values[0]))
+      continue;
+    for (int64_t row = 0; row < m; ++row)
+      std::memset(uBytes + (row * k + i) * size, 0, size);
+    std::memset(vBytes + i * n * size, 0, n * size);
+  }
+  return record(code, err, statement);
+}
+
 int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
                         void *q, void *r, int64_t statement) {
   char err[256] = "";
@@ -133,6 +171,22 @@ int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
     return einrt_eigh(einrt_dtype(dtype), n, a, real, v, err, sizeof(err));
   });
   return record(code, err, statement);
+}
+
+int32_t einrt_kernel_eig(int32_t dtype, int64_t n, const void *a, void *w,
+                         void *v, int64_t statement) {
+  char err[256] = "";
+  return record(einrt_eig(einrt_dtype(dtype), n, a, w, v, err, sizeof(err)),
+                err, statement);
+}
+
+int32_t einrt_kernel_lstsq(int32_t dtype, int64_t m, int64_t n, int64_t nrhs,
+                           const void *a, const void *b, void *x,
+                           int64_t statement) {
+  char err[256] = "";
+  return record(einrt_lstsq(einrt_dtype(dtype), m, n, nrhs, a, b, x, err,
+                            sizeof(err)),
+                err, statement);
 }
 
 void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,

@@ -1,4 +1,4 @@
-//===- LinalgToRuntimeCalls.cpp - ein.inv/det/solve/cholesky to calls -----===//
+//===- LinalgToRuntimeCalls.cpp - ein linear algebra to runtime calls -----===//
 //
 // Each op becomes a call of the runtime's einrt_kernel_* entry point on the
 // operands' buffers: bufferization.to_buffer for the inputs, a fresh
@@ -17,6 +17,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <type_traits>
+
 using namespace mlir;
 using namespace mlir::ein;
 
@@ -29,20 +31,26 @@ int32_t dtypeCode(Type element) {
   return element.isF32() ? 0 : 1;
 }
 
-/// Declares `name(i32, i64..., ) -> i32` in the module once.
+/// Declares `name(params...) -> i32` in the module once.
 func::FuncOp declare(OpBuilder &b, Operation *op, StringRef name,
-                     unsigned numI64) {
+                     TypeRange params) {
   auto module = op->getParentOfType<ModuleOp>();
   if (auto f = module.lookupSymbol<func::FuncOp>(name))
     return f;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(module.getBody());
-  SmallVector<Type> params{b.getI32Type()};
-  params.append(numI64, b.getI64Type());
   auto f = func::FuncOp::create(b, op->getLoc(), name,
                                 b.getFunctionType(params, b.getI32Type()));
   f.setPrivate();
   return f;
+}
+
+/// Declares `name(i32, i64...) -> i32` in the module once.
+func::FuncOp declare(OpBuilder &b, Operation *op, StringRef name,
+                     unsigned numI64) {
+  SmallVector<Type> params{b.getI32Type()};
+  params.append(numI64, b.getI64Type());
+  return declare(b, op, name, params);
 }
 
 Value i64(OpBuilder &b, Location loc, Value index) {
@@ -107,37 +115,52 @@ template <typename OpTy> struct MatrixOpLowering : OpConversionPattern<OpTy> {
   std::string fn;
 };
 
-struct SolveOpLowering : OpConversionPattern<SolveOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(SolveOp op, OpAdaptor adaptor,
+/// solve: fn(dtype, n, nrhs, a, b, x, statement); lstsq (`rectangular`):
+/// fn(dtype, m, n, nrhs, a, b, x, statement) with x of n rows.
+template <typename OpTy> struct SolveOpLowering : OpConversionPattern<OpTy> {
+  SolveOpLowering(MLIRContext *ctx, StringRef fn, bool rectangular)
+      : OpConversionPattern<OpTy>(ctx), fn(fn), rectangular(rectangular) {}
+
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     Value a = adaptor.getA(), rhs = adaptor.getB();
     auto type = cast<RankedTensorType>(op.getType());
-    func::FuncOp callee = declare(b, op, "einrt_kernel_solve", 6);
-    Value out = allocLike(b, loc, type, rhs);
-    Value n = i64(b, loc, tensor::DimOp::create(b, loc, a, 0));
+    func::FuncOp callee = declare(b, op, fn, rectangular ? 7 : 6);
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(b, loc, a, 1));
+    if (type.getRank() == 2 && type.isDynamicDim(1))
+      sizes.push_back(tensor::DimOp::create(b, loc, rhs, 1));
+    Value out = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        sizes);
     Value nrhs =
         type.getRank() == 1
             ? Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)))
             : i64(b, loc, tensor::DimOp::create(b, loc, rhs, 1));
-    Value args[] = {
-        arith::ConstantOp::create(
-            b, loc, b.getI32IntegerAttr(dtypeCode(type.getElementType()))),
-        n,
-        nrhs,
-        pointerOf(b, loc, bufferOf(b, loc, a)),
-        pointerOf(b, loc, bufferOf(b, loc, rhs)),
-        pointerOf(b, loc, out),
-        arith::ConstantOp::create(b, loc,
-                                  b.getI64IntegerAttr(op.getStatement()))};
+    SmallVector<Value> args{arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(dtypeCode(type.getElementType())))};
+    args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, a, 0)));
+    if (rectangular)
+      args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, a, 1)));
+    args.append({nrhs, pointerOf(b, loc, bufferOf(b, loc, a)),
+                 pointerOf(b, loc, bufferOf(b, loc, rhs)),
+                 pointerOf(b, loc, out),
+                 arith::ConstantOp::create(
+                     b, loc, b.getI64IntegerAttr(op.getStatement()))});
     func::CallOp::create(b, loc, callee, args);
     b.replaceOp(op, toTensor(b, loc, type, out));
     return success();
   }
+
+  std::string fn;
+  bool rectangular;
 };
 
-/// svd, qr and eigh: fn(dtype, sizes..., a, results..., statement).
+/// svd, qr, eigh, eig and slogdet: fn(dtype, sizes..., a, results...,
+/// statement); svd with a cutoff calls einrt_kernel_svd_cutoff(dtype, m,
+/// n, a, u, s, vt, cutoff, statement).
 template <typename OpTy> struct FactorOpLowering : OpConversionPattern<OpTy> {
   FactorOpLowering(MLIRContext *ctx, StringRef fn, bool square)
       : OpConversionPattern<OpTy>(ctx), fn(fn), square(square) {}
@@ -168,9 +191,19 @@ template <typename OpTy> struct FactorOpLowering : OpConversionPattern<OpTy> {
       outs.push_back(out);
       args.push_back(pointerOf(b, loc, out));
     }
+    StringRef name = fn;
+    if constexpr (std::is_same_v<OpTy, SvdOp>) {
+      // svd(..., cutoff=c) zeroes the small singular values in the runtime.
+      if (double cutoff = op.getCutoff().convertToDouble(); cutoff != 0) {
+        name = "einrt_kernel_svd_cutoff";
+        args.push_back(
+            arith::ConstantOp::create(b, loc, b.getF64FloatAttr(cutoff)));
+      }
+    }
     args.push_back(arith::ConstantOp::create(
         b, loc, b.getI64IntegerAttr(op.getStatement())));
-    func::FuncOp callee = declare(b, op, fn, args.size() - 1);
+    func::FuncOp callee =
+        declare(b, op, name, llvm::to_vector(ValueRange(args).getTypes()));
     func::CallOp::create(b, loc, callee, args);
     SmallVector<Value> results;
     for (auto [out, result] : llvm::zip(outs, op->getResults()))
@@ -192,9 +225,11 @@ void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
   patterns.add<MatrixOpLowering<InvOp>>(ctx, "einrt_kernel_inv");
   patterns.add<MatrixOpLowering<DetOp>>(ctx, "einrt_kernel_det");
   patterns.add<MatrixOpLowering<CholeskyOp>>(ctx, "einrt_kernel_cholesky");
-  patterns.add<SolveOpLowering>(ctx);
+  patterns.add<SolveOpLowering<SolveOp>>(ctx, "einrt_kernel_solve", false);
+  patterns.add<SolveOpLowering<LstsqOp>>(ctx, "einrt_kernel_lstsq", true);
   patterns.add<FactorOpLowering<SvdOp>>(ctx, "einrt_kernel_svd", false);
   patterns.add<FactorOpLowering<QrOp>>(ctx, "einrt_kernel_qr", false);
   patterns.add<FactorOpLowering<EighOp>>(ctx, "einrt_kernel_eigh", true);
   patterns.add<FactorOpLowering<SlogdetOp>>(ctx, "einrt_kernel_slogdet", true);
+  patterns.add<FactorOpLowering<EigOp>>(ctx, "einrt_kernel_eig", true);
 }

@@ -345,9 +345,12 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
     add("einrt_kernel_cholesky", &einrt_kernel_cholesky);
     add("einrt_kernel_solve", &einrt_kernel_solve);
     add("einrt_kernel_svd", &einrt_kernel_svd);
+    add("einrt_kernel_svd_cutoff", &einrt_kernel_svd_cutoff);
     add("einrt_kernel_qr", &einrt_kernel_qr);
     add("einrt_kernel_eigh", &einrt_kernel_eigh);
     add("einrt_kernel_slogdet", &einrt_kernel_slogdet);
+    add("einrt_kernel_eig", &einrt_kernel_eig);
+    add("einrt_kernel_lstsq", &einrt_kernel_lstsq);
     // Strided copies (e.g. writing a slice into an output) lower to this.
     add("memrefCopy", &einrt_memref_copy);
     return symbols;

@@ -237,7 +237,8 @@ private:
         {"exp", "log",  "sqrt",  "rsqrt", "abs",  "tanh",  "sigmoid",  "relu",
          "neg", "max",  "min",   "pow",   "lt",   "le",    "gt",       "ge",
          "eq",  "ne",   "where", "inv",   "det",  "solve", "cholesky", "svd",
-         "qr",  "eigh", "trace", "norm",  "cond", "rank",  "slogdet"},
+         "qr",  "eigh", "trace", "norm",  "cond", "rank",  "slogdet",
+         "eig", "lstsq"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -350,11 +351,6 @@ private:
       tok = saved;
     }
     if (isPunct("(")) {
-      if (llvm::is_contained({"eig", "lstsq"}, node->name))
-        return programError(src, node->offset,
-                            "'" + node->name +
-                                "' (linear-algebra decompositions) is not "
-                                "supported yet");
       if (!isFunction(node->name))
         return programError(src, node->offset,
                             "unknown function '" + node->name + "'");
@@ -367,17 +363,23 @@ private:
           size_t offset = tok.offset;
           advance(); // name
           advance(); // '='
+          Keyword value;
+          value.offset = offset;
           bool negative = isPunct("-");
           if (negative)
             advance();
-          double value;
           if (tok.kind == Token::Ident && tok.text == "inf")
-            value = HUGE_VAL;
+            value.number = negative ? -HUGE_VAL : HUGE_VAL;
           else if (tok.kind == Token::Number)
-            value = tok.number;
+            value.number = negative ? -tok.number : tok.number;
+          else if (tok.kind == Token::Ident && !negative)
+            value.word = tok.text;
           else
-            return error("expected a number for '" + key + "='");
-          node->keywords[key] = {negative ? -value : value, offset};
+            return error("expected a number or a name for '" + key + "='");
+          if (node->keywords.count(key))
+            return programError(src, offset,
+                                "'" + key + "=' is given twice");
+          node->keywords[key] = value;
           advance();
           if (isPunct(")"))
             break;
@@ -440,7 +442,7 @@ llvm::Error checkNames(const Program &p) {
     }
     if (e.kind == Expr::Call) {
       unsigned want = llvm::is_contained({"max", "min", "pow", "lt", "le", "gt",
-                                          "ge", "eq", "ne", "solve"},
+                                          "ge", "eq", "ne", "solve", "lstsq"},
                                          e.name)
                           ? 2
                       : e.name == "where" ? 3

@@ -31,6 +31,13 @@
 
 namespace ein {
 
+/// A keyword argument such as rank=2, ord=inf or ord=fro.
+struct Keyword {
+  double number = 0; ///< the value, when it is a number (inf included)
+  std::string word;  ///< the value, when it is a name (fro, nuc)
+  size_t offset = 0; ///< where the keyword starts in the source
+};
+
 /// An expression of a statement's right-hand side.
 struct Expr {
   enum Kind { Number, Access, Binary, Call, Reduce, Softmax };
@@ -41,8 +48,8 @@ struct Expr {
   std::vector<std::string> indices; ///< Access, Reduce and Softmax indices
   char op = 0;                      ///< Binary: + - * /
   std::vector<std::unique_ptr<Expr>> args;
-  /// Call: keyword arguments such as svd(..., rank=2), with their offsets.
-  std::map<std::string, std::pair<double, size_t>> keywords;
+  /// Call: keyword arguments such as svd(..., rank=2).
+  std::map<std::string, Keyword> keywords;
 };
 
 struct TensorDecl {

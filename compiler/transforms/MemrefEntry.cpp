@@ -4,7 +4,10 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir {
 namespace ein {
@@ -22,7 +25,36 @@ MemRefType toMemRef(Type type) {
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
+/// Gives every use of a tensor.empty, or of a linalg.fill of one, its own
+/// copy. CSE merges identical ones (the initial values of two reductions,
+/// say), and empty-tensor elimination would then compute two results in
+/// the same output buffer.
+void unshareDestinations(func::FuncOp func) {
+  SmallVector<Operation *> shared;
+  func.walk([&](Operation *op) {
+    bool fillOfEmpty = isa<linalg::FillOp>(op) &&
+                       op->getOperand(1).getDefiningOp<tensor::EmptyOp>();
+    if ((isa<tensor::EmptyOp>(op) || fillOfEmpty) && op->getNumResults() == 1)
+      shared.push_back(op);
+  });
+  for (Operation *op : shared) {
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : op->getResult(0).getUses())
+      uses.push_back(&use);
+    OpBuilder b(op);
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      IRMapping map;
+      if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+        Operation *empty = fill.getOutputs()[0].getDefiningOp();
+        map.map(empty->getResult(0), b.clone(*empty)->getResult(0));
+      }
+      use->set(b.clone(*op, map)->getResult(0));
+    }
+  }
+}
+
 LogicalResult rewriteEntry(func::FuncOp func) {
+  unshareDestinations(func);
   FunctionType type = func.getFunctionType();
   for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults()))
     if (!isa<RankedTensorType>(t))

@@ -10,6 +10,7 @@ import numpy as np
 einc, examples, tmp = sys.argv[1:4]
 os.makedirs(tmp, exist_ok=True)
 rng = np.random.default_rng(7)
+np.seterr(divide="ignore")  # numpy.linalg.norm of a zero entry, ord < 0
 passed = failed = 0
 
 
@@ -199,6 +200,129 @@ for m in [big, cz, np.zeros((2, 2))]:
     sign, logdet = np.linalg.slogdet(m)
     run("in A[i,j]\nsg, ld = slogdet(A[i,j])\nout sg, ld", {"A": m},
         {"sg": sign, "ld": logdet}, dtype_tol=1e-9)
+
+# eig of general matrices: complex results, A V = V diag(w), numpy's
+# eigenvalues; real inputs are converted to the declared complex dtype.
+for dt, tol in [(np.complex128, 1e-9), (np.complex64, 2e-4)]:
+    for a in [rng.standard_normal((5, 5)),
+              rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4)),
+              np.array([[0.0, -1.0], [1.0, 0.0]]), np.ones((1, 1))]:
+        n = a.shape[0]
+        name = np.dtype(dt).name
+        want = np.sort_complex(np.linalg.eigvals(a).astype(dt))
+        # The eigenvalues in numpy's sort order: compare sorted copies.
+        got_w = f"{tmp}/eig_w.npy"
+        # Real inputs of the matching precision are converted.
+        real = np.float64 if dt == np.complex128 else np.float32
+        run(f"in A[i,j] : {name}\nw[k], V[i,k] = eig(A[i,j])\n"
+            "D[i,k] = A[i,j] * V[j,k] - V[i,k] * w[k]\nout w, D",
+            {"A": a.astype(dt) if np.iscomplexobj(a) else a.astype(real)},
+            {"D": np.zeros((n, n))}, dtype_tol=tol * 100)
+        p_ = subprocess.run([einc, "run", "-e",
+                             f"in A[i,j] : {name}\nw[k], V[i,k] = eig(A[i,j])\nout w",
+                             f"A={tmp}/in_A.npy", "-o", f"w={got_w}"],
+                            capture_output=True, text=True)
+        got = np.load(got_w) if p_.returncode == 0 else None
+        # Match each of numpy's eigenvalues to the nearest of ours.
+        ok = got is not None and len(got) == len(want) and all(
+            np.min(np.abs(got - x)) <= tol * 100 * max(1, abs(x)) for x in want)
+        if not ok:
+            print(f"FAIL eig eigenvalues of {a!r}: got {got!r}, want {want!r}")
+            failed += 1
+        else:
+            passed += 1
+
+# lstsq: tall, wide, square and rank-deficient; vector and matrix
+# right-hand sides; numpy's minimum-norm solution.
+for dt, tol in [(np.float64, 1e-9), (np.float32, 2e-4), (np.complex128, 1e-9)]:
+    # (NumPy solves float32 in float64 with float64's rcond, so a float32
+    # rank-deficient case would not compare: ours uses float32's eps.)
+    cases = [(6, 3, 3), (3, 6, 3), (4, 4, 4)] + ([(6, 4, 2)] if dt != np.float32 else [])
+    for m, n, r in cases:
+        a = rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
+        bm = rng.standard_normal((m, 2))
+        if np.iscomplexobj(np.zeros(1, dt)):
+            a = a + 1j * rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
+        a, bm = a.astype(dt), bm.astype(dt)
+        name = np.dtype(dt).name
+        run(f"in A[i,j], B[i,c], v[i] : {name}\nX[j,c] = lstsq(A[i,j], B[i,c])\n"
+            "x[j] = lstsq(A[i,j], v[i])\nout X, x",
+            {"A": a, "B": bm, "v": bm[:, 0].copy()},
+            {"X": np.linalg.lstsq(a, bm, rcond=None)[0],
+             "x": np.linalg.lstsq(a, bm[:, 0], rcond=None)[0]},
+            dtype_tol=tol * 1000)
+
+# svd cutoff=: values below cutoff * s_max, and their vectors, are zeroed.
+a = rng.standard_normal((6, 2)) @ rng.standard_normal((2, 5)) + 1e-6 * rng.standard_normal((6, 5))
+uu, ss, vv = np.linalg.svd(a, full_matrices=False)
+keep = ss >= 1e-3 * ss[0]
+run("in A[i,j] : f64\nU[i,r], s[r], V[r,j] = svd(A[i,j], cutoff=1e-3)\n"
+    "P[i,j] = U[i,r] * s[r] * V[r,j]\nk = sum[r](gt(s[r], 0))\nout s, P, k",
+    {"A": a}, {"s": np.where(keep, ss, 0), "P": (uu[:, keep] * ss[keep]) @ vv[keep],
+               "k": keep.sum()}, dtype_tol=1e-9)
+run("in A[i,j] : complex128\nU[i,r], s[r], V[r,j] = svd(A[i,j], rank=4, cutoff=1e-3)\n"
+    "P[i,j] = U[i,r] * s[r] * V[r,j]\nout s, P",
+    {"A": a.astype(np.complex128)}, {"s": np.where(keep, ss, 0)[:4],
+     "P": (uu[:, keep] * ss[keep]) @ vv[keep]}, dtype_tol=1e-9)
+
+# Tensor splits: indices before r are the rows, after it the columns, in
+# any order; the factors rebuild the tensor.
+t4 = rng.standard_normal((2, 3, 4, 5))
+mat = t4.transpose(0, 2, 1, 3).reshape(8, 15)
+run("in T[a,b,c,d] : f64\nL[a,c,r], s[r], R[r,b,d] = svd(T[a,b,c,d])\n"
+    "E[a,b,c,d] = L[a,c,r] * s[r] * R[r,b,d] - T[a,b,c,d]\n"
+    "G[r,q] = L[a,c,r] * L[a,c,q]\nout s, E, G",
+    {"T": t4}, {"s": np.linalg.svd(mat, compute_uv=False),
+                "E": np.zeros(t4.shape), "G": np.eye(8)}, dtype_tol=1e-9)
+run("in T[a,b,c,d] : f64\nQ[d,r], R[r,a,b,c] = qr(T[a,b,c,d])\n"
+    "E[a,b,c,d] = Q[d,r] * R[r,a,b,c] - T[a,b,c,d]\nG[r,q] = Q[d,r] * Q[d,q]\n"
+    "out E, G", {"T": t4}, {"E": np.zeros(t4.shape), "G": np.eye(5)},
+    dtype_tol=1e-9)
+run("in T[a,b,c] : f32\nL[a,b,r], s[r], R[r,c] = svd(T[a,b,c], rank=2)\nout s",
+    {"T": t4[0].astype(np.float32)},
+    {"s": np.linalg.svd(t4[0].reshape(3 * 4, 5).astype(np.float32),
+                        compute_uv=False)[:2]}, dtype_tol=1e-4)
+
+# norm as numpy.linalg.norm: vector orders, matrix orders.
+vec, mat = rng.standard_normal(7), rng.standard_normal((4, 6))
+vec[2] = 0
+vec_ords = {"1": 1, "2": 2, "3": 3, "0.5": 0.5, "-1": -1, "inf": np.inf,
+            "-inf": -np.inf, "0": 0}
+mat_ords = {"1": 1, "-1": -1, "2": 2, "-2": -2, "inf": np.inf,
+            "-inf": -np.inf, "fro": "fro", "nuc": "nuc"}
+for i, (text, o) in enumerate(vec_ords.items()):
+    run(f"in v[k] : f64\nn = norm(v[k], ord={text})\nout n", {"v": vec},
+        {"n": np.linalg.norm(vec, o)}, dtype_tol=1e-9)
+for i, (text, o) in enumerate(mat_ords.items()):
+    run(f"in A[i,j] : f64\nn = norm(A[i,j], ord={text})\nm = norm(A[i,j])\nout n, m",
+        {"A": mat}, {"n": np.linalg.norm(mat, o), "m": np.linalg.norm(mat)},
+        dtype_tol=1e-9)
+run("in A[i,j,k] : f32\nn = norm(A[i,j,k])\nout n", {"A": t4[0].astype(np.float32)},
+    {"n": np.linalg.norm(t4[0])}, dtype_tol=1e-5)
+
+# Two reductions of the same kind as separate outputs (their initial
+# values must not share a buffer).
+run("in A[i,j] : f64\nx = max[i,j](A[i,j])\ny = max[j](min[i](A[i,j]))\nout x, y",
+    {"A": mat}, {"x": mat.max(), "y": mat.min(0).max()}, dtype_tol=1e-12)
+
+# The MPS example: left-canonicalise a site by QR, then truncate the bond
+# to the next site by SVD.
+d, chi = 2, 6
+A1, A2 = rng.standard_normal((chi, d, chi)), rng.standard_normal((chi, d, chi))
+q_, r_ = np.linalg.qr(A1.reshape(chi * d, chi))
+theta = np.einsum("ab,bsc->asc", r_, A2)
+u_, s_, v_ = np.linalg.svd(theta.reshape(chi, d * chi), full_matrices=False)
+approx = (u_[:, :4] * s_[:4]) @ v_[:4]
+run(f"{examples}/mps.ein", {"A1": A1, "A2": A2},
+    {"s": s_[:4], "err": np.linalg.norm(approx - theta.reshape(chi, d * chi)) /
+     np.linalg.norm(theta)}, inline=False, dtype_tol=1e-9)
+
+# Low-rank compression of a 1024 x 1024 weight matrix (rank 8 plus noise).
+big_w = rng.standard_normal((1024, 8)) @ rng.standard_normal((8, 1024)) + 1e-2 * rng.standard_normal((1024, 1024))
+sv = np.linalg.svd(big_w, compute_uv=False)
+run(f"{examples}/lowrank.ein", {"W": big_w},
+    {"s": sv[:8], "err": np.sqrt((sv[8:] ** 2).sum() / (sv ** 2).sum())},
+    inline=False, dtype_tol=1e-8)
 
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

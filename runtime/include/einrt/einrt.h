@@ -135,6 +135,19 @@ int einrt_det(einrt_dtype t, int64_t n, const void *a, void *out, char *err,
 int einrt_slogdet(einrt_dtype t, int64_t n, const void *a, void *sign,
                   void *logabsdet, char *err, size_t errlen);
 
+/* Eigenvalues w (n, in LAPACK's order) and unit-norm right eigenvectors
+ * (the columns of the n x n matrix v) of a general matrix: a v = v diag(w).
+ * Both results are complex: complex64 for f32/complex64 inputs, complex128
+ * for f64/complex128 (a real a is widened first). */
+int einrt_eig(einrt_dtype t, int64_t n, const void *a, void *w, void *v,
+              char *err, size_t errlen);
+/* The minimum-norm least-squares solution x (n x nrhs) of a x = b for an
+ * m x n matrix a and m x nrhs b, singular values below
+ * eps * max(m, n) * s_max treated as zero (numpy.linalg.lstsq's rcond). */
+int einrt_lstsq(einrt_dtype t, int64_t m, int64_t n, int64_t nrhs,
+                const void *a, const void *b, void *x, char *err,
+                size_t errlen);
+
 /* Entry points that generated code calls (runtime/KernelCalls.cpp): the
  * functions above with the dtype as an int32_t and the program statement
  * (counted from 1) that a failure is reported for. The first failure is
@@ -153,12 +166,23 @@ int32_t einrt_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
  * a zero imaginary part), so that a program has one element type. */
 int32_t einrt_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
                          void *u, void *s, void *vt, int64_t statement);
+/* svd whose singular values below cutoff * s_max are set to zero, with
+ * their columns of u and rows of vt. */
+int32_t einrt_kernel_svd_cutoff(int32_t dtype, int64_t m, int64_t n,
+                                const void *a, void *u, void *s, void *vt,
+                                double cutoff, int64_t statement);
 int32_t einrt_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
                         void *q, void *r, int64_t statement);
 int32_t einrt_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
                           void *v, int64_t statement);
 int32_t einrt_kernel_slogdet(int32_t dtype, int64_t n, const void *a,
                              void *sign, void *logabsdet, int64_t statement);
+/* eig of a complex matrix (programs convert real ones first). */
+int32_t einrt_kernel_eig(int32_t dtype, int64_t n, const void *a, void *w,
+                         void *v, int64_t statement);
+int32_t einrt_kernel_lstsq(int32_t dtype, int64_t m, int64_t n, int64_t nrhs,
+                           const void *a, const void *b, void *x,
+                           int64_t statement);
 int einrt_kernel_take_error(int64_t *statement, char *err, size_t errlen);
 
 /* An unranked memref as MLIR passes it: the rank and a pointer to the
