@@ -28,3 +28,31 @@ func.func @two(%a: tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>) attributes {ei
   %0 = ein.contract "i->" %a : (tensor<4xf32>) -> tensor<f32>
   return %0, %a : tensor<f32>, tensor<4xf32>
 }
+
+// CSE merges the initial values of two reductions of one kind; each use
+// gets its own tensor.empty and fill again, so that empty-tensor
+// elimination cannot compute both results in one output buffer.
+// CHECK-LABEL: func.func @shared_init
+// CHECK-COUNT-2: tensor.empty() : tensor<f64>
+// CHECK-COUNT-2: linalg.fill
+// CHECK: linalg.generic {{.*}} outs(%[[INIT:[0-9]+]] : tensor<f64>)
+// CHECK-NOT: outs(%[[INIT]] : tensor<f64>)
+// CHECK: linalg.generic
+#id = affine_map<(d0) -> (d0)>
+#all = affine_map<(d0) -> ()>
+func.func @shared_init(%a: tensor<4xf64>, %b: tensor<4xf64>) -> (tensor<f64>, tensor<f64>) attributes {ein.entry_sizes = [array<i64: 4>, array<i64: 4>, array<i64>, array<i64>]} {
+  %cst = arith.constant 0xFFF0000000000000 : f64
+  %e = tensor.empty() : tensor<f64>
+  %init = linalg.fill ins(%cst : f64) outs(%e : tensor<f64>) -> tensor<f64>
+  %0 = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]} ins(%a : tensor<4xf64>) outs(%init : tensor<f64>) {
+  ^bb0(%in: f64, %out: f64):
+    %m = arith.maximumf %out, %in : f64
+    linalg.yield %m : f64
+  } -> tensor<f64>
+  %1 = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]} ins(%b : tensor<4xf64>) outs(%init : tensor<f64>) {
+  ^bb0(%in: f64, %out: f64):
+    %m = arith.maximumf %out, %in : f64
+    linalg.yield %m : f64
+  } -> tensor<f64>
+  return %0, %1 : tensor<f64>, tensor<f64>
+}

@@ -14,6 +14,7 @@
 #include <complex>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -234,6 +235,79 @@ TYPED_TEST(Decompositions, IllConditionedSolveStaysAccurate) {
             EINRT_LA_OK);
   for (int64_t i = 0; i < n; ++i)
     EXPECT_LT(std::abs(x[i] - T(1)), tolerance<T>() * 1e4);
+}
+
+TYPED_TEST(Decompositions, EigDiagonalisesGeneralMatrices) {
+  using T = TypeParam;
+  using C = std::complex<typename Traits<T>::Real>;
+  std::mt19937_64 rng(5);
+  for (int64_t n : {4, 1, 0, 7}) {
+    Mat<T> a = randomMatrix<T>(n, n, rng);
+    Mat<C> ac(a.begin(), a.end()), w(n + 1), v(n * n + 1);
+    char err[256] = "";
+    ASSERT_EQ(einrt_eig(Traits<T>::dtype, n, a.data(), w.data(), v.data(), err,
+                        sizeof(err)),
+              EINRT_LA_OK)
+        << err;
+    v.resize(n * n);
+    Mat<C> vw(n * n);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t k = 0; k < n; ++k)
+        vw[i * n + k] = v[i * n + k] * w[k];
+    // A V = V diag(w), and every eigenvector has unit norm.
+    EXPECT_LT(maxDiff(matmul(ac, v, n, n, n), vw), tolerance<T>() * 10) << n;
+    for (int64_t k = 0; k < n; ++k) {
+      double norm = 0;
+      for (int64_t i = 0; i < n; ++i)
+        norm += std::norm(v[i * n + k]);
+      EXPECT_NEAR(norm, 1, tolerance<T>());
+    }
+  }
+  // A rotation has the eigenvalues +-i, also from real input.
+  Mat<T> rotation = {T(0), T(-1), T(1), T(0)};
+  Mat<C> w(2), v(4);
+  char err[256] = "";
+  ASSERT_EQ(einrt_eig(Traits<T>::dtype, 2, rotation.data(), w.data(), v.data(),
+                      err, sizeof(err)),
+            EINRT_LA_OK);
+  EXPECT_LT(std::abs(std::abs(w[0].imag()) - 1), tolerance<T>());
+  EXPECT_LT(std::abs(w[0] - std::conj(w[1])), tolerance<T>());
+}
+
+TYPED_TEST(Decompositions, LstsqMinimisesTheResidual) {
+  using T = TypeParam;
+  std::mt19937_64 rng(6);
+  for (auto [m, n, r] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {6, 3, 3}, {3, 6, 3}, {4, 4, 4}, {6, 4, 2}, {1, 1, 1}, {0, 3, 0},
+           {3, 0, 0}}) {
+    // a has rank r: a product of m x r and r x n factors.
+    Mat<T> a = matmul(randomMatrix<T>(m, r, rng), randomMatrix<T>(r, n, rng),
+                      m, r, n);
+    const int64_t nrhs = 2;
+    Mat<T> b = randomMatrix<T>(m, nrhs, rng), x(n * nrhs + 1, T(7));
+    char err[256] = "";
+    ASSERT_EQ(einrt_lstsq(Traits<T>::dtype, m, n, nrhs, a.data(), b.data(),
+                          x.data(), err, sizeof(err)),
+              EINRT_LA_OK)
+        << err;
+    x.resize(n * nrhs);
+    // The normal equations a^H (a x - b) = 0 hold at a least-squares
+    // solution; the minimum-norm one lies in the row space of a, so
+    // adding a null-space vector would only lengthen it (not checked).
+    Mat<T> residual = matmul(a, x, m, n, nrhs);
+    for (int64_t i = 0; i < m * nrhs; ++i)
+      residual[i] -= b[i];
+    Mat<T> normal = matmul(a, residual, n, m, nrhs, /*conjA=*/true);
+    EXPECT_LT(maxDiff(normal, Mat<T>(n * nrhs, T(0))), tolerance<T>() * 100)
+        << m << "x" << n << " rank " << r;
+  }
+  // An empty matrix gives a zero solution.
+  Mat<T> x(3, T(7));
+  char err[256] = "";
+  ASSERT_EQ(einrt_lstsq(Traits<T>::dtype, 0, 3, 1, nullptr, nullptr, x.data(),
+                        err, sizeof(err)),
+            EINRT_LA_OK);
+  EXPECT_EQ(maxDiff(x, Mat<T>(3, T(0))), 0);
 }
 
 TYPED_TEST(Decompositions, FailuresAreMessages) {

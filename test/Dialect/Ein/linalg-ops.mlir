@@ -92,3 +92,58 @@ func.func @slogdet(%a: tensor<3x3xf64>) -> tensor<f64> {
   %s, %l = ein.slogdet %a : tensor<3x3xf64> -> tensor<f64>, tensor<f64>
   return %l : tensor<f64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @eig_lstsq_cutoff
+// CHECK: ein.eig %{{.*}} : tensor<3x3xcomplex<f64>> -> tensor<3xcomplex<f64>>, tensor<3x3xcomplex<f64>>
+// CHECK: ein.lstsq %{{.*}}, %{{.*}} : tensor<6x4xf64>, tensor<6x2xf64> -> tensor<4x2xf64>
+// CHECK: ein.lstsq %{{.*}}, %{{.*}} : tensor<6x4xf64>, tensor<6xf64> -> tensor<4xf64>
+// CHECK: ein.svd %{{.*}} {cutoff = 1.000000e-03 : f64} : tensor<6x4xf64>
+func.func @eig_lstsq_cutoff(%c: tensor<3x3xcomplex<f64>>, %a: tensor<6x4xf64>, %b: tensor<6x2xf64>, %v: tensor<6xf64>) -> (tensor<3xcomplex<f64>>, tensor<4x2xf64>, tensor<4xf64>, tensor<4xf64>) {
+  %w, %vecs = ein.eig %c : tensor<3x3xcomplex<f64>> -> tensor<3xcomplex<f64>>, tensor<3x3xcomplex<f64>>
+  %x = ein.lstsq %a, %b : tensor<6x4xf64>, tensor<6x2xf64> -> tensor<4x2xf64>
+  %y = ein.lstsq %a, %v : tensor<6x4xf64>, tensor<6xf64> -> tensor<4xf64>
+  %u, %s, %vt = ein.svd %a {cutoff = 1.0e-3 : f64} : tensor<6x4xf64> -> tensor<6x4xf64>, tensor<4xf64>, tensor<4x4xf64>
+  return %w, %x, %y, %s : tensor<3xcomplex<f64>>, tensor<4x2xf64>, tensor<4xf64>, tensor<4xf64>
+}
+
+// -----
+
+func.func @eig_real(%a: tensor<3x3xf64>) -> tensor<3xcomplex<f64>> {
+  // expected-error @+1 {{'ein.eig' op needs a complex matrix (its eigenvalues are complex)}}
+  %w, %v = ein.eig %a : tensor<3x3xf64> -> tensor<3xcomplex<f64>>, tensor<3x3xcomplex<f64>>
+  return %w : tensor<3xcomplex<f64>>
+}
+
+// -----
+
+func.func @eig_square(%a: tensor<3x2xcomplex<f32>>) -> tensor<3xcomplex<f32>> {
+  // expected-error @+1 {{'ein.eig' op needs a square matrix, not 3x2}}
+  %w, %v = ein.eig %a : tensor<3x2xcomplex<f32>> -> tensor<3xcomplex<f32>>, tensor<3x3xcomplex<f32>>
+  return %w : tensor<3xcomplex<f32>>
+}
+
+// -----
+
+func.func @lstsq_rows(%a: tensor<6x4xf64>, %b: tensor<5xf64>) -> tensor<4xf64> {
+  // expected-error @+1 {{'ein.lstsq' op the right-hand side has 5 rows but the matrix has 6}}
+  %x = ein.lstsq %a, %b : tensor<6x4xf64>, tensor<5xf64> -> tensor<4xf64>
+  return %x : tensor<4xf64>
+}
+
+// -----
+
+func.func @lstsq_result(%a: tensor<6x4xf64>, %b: tensor<6x2xf64>) -> tensor<6x2xf64> {
+  // expected-error @+1 {{'ein.lstsq' op the result has extent 6 in dimension 0 but 4 was expected}}
+  %x = ein.lstsq %a, %b : tensor<6x4xf64>, tensor<6x2xf64> -> tensor<6x2xf64>
+  return %x : tensor<6x2xf64>
+}
+
+// -----
+
+func.func @lstsq_types(%a: tensor<6x4xf64>, %b: tensor<6xf32>) -> tensor<4xf64> {
+  // expected-error @+1 {{'ein.lstsq' op operands and result have different element types}}
+  %x = ein.lstsq %a, %b : tensor<6x4xf64>, tensor<6xf32> -> tensor<4xf64>
+  return %x : tensor<4xf64>
+}
