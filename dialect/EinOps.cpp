@@ -2,6 +2,7 @@
 
 #include "dialect/EinOps.h"
 
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -196,6 +197,24 @@ LogicalResult ReduceOp::verify() {
   std::string why = checkElementType(kind, resultType.getElementType());
   if (!why.empty())
     return emitOpError(why);
+  return success();
+}
+
+LogicalResult ReduceOp::canonicalize(ReduceOp op, PatternRewriter &rewriter) {
+  auto producer = op.getInput().getDefiningOp<ContractOp>();
+  if (op.getKind() != "sum" || !producer || !producer->hasOneUse())
+    return failure();
+  Subscripts reduce = op.getParsedSubscripts();
+  Subscripts contract = producer.getParsedSubscripts();
+  // The reduction's labels name the contraction's result dimensions by
+  // position; the merged contraction keeps those the reduction keeps.
+  std::string output;
+  for (char c : reduce.output)
+    output.push_back(contract.output[reduce.inputs[0].find(c)]);
+  Subscripts merged{contract.inputs, output};
+  rewriter.replaceOpWithNewOp<ContractOp>(op, op.getType(), merged.str(),
+                                          producer.getInputs());
+  rewriter.eraseOp(producer);
   return success();
 }
 

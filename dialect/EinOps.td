@@ -85,7 +85,9 @@ def Ein_ReduceOp : Ein_Op<"reduce", [Pure]> {
     Reduces its operand over every label absent from the output with
     `sum`, `prod`, `max`, `min`, `mean` or `logsumexp` (computed stably, as
     max + log(sum(exp(x - max)))). An empty reduction gives the identity:
-    0, 1, -inf, +inf, NaN (mean) or -inf (logsumexp).
+    0, 1, -inf, +inf, NaN (mean) or -inf (logsumexp). A `sum` of an
+    `ein.contract` that has no other use canonicalises into one contraction
+    that sums those labels too, so the product is never materialised.
 
     ```mlir
     %m = ein.reduce "max" "ij->i" %x : (tensor<4x8xf32>) -> tensor<4xf32>
@@ -97,6 +99,8 @@ def Ein_ReduceOp : Ein_Op<"reduce", [Pure]> {
     $kind $subscripts $input attr-dict `:` functional-type($input, $result)
   }];
   let hasVerifier = 1;
+  // A sum of a contraction used nowhere else becomes one contraction.
+  let hasCanonicalizeMethod = 1;
   let extraClassDeclaration = [{
     ::mlir::ein::Subscripts getParsedSubscripts();
     /// Why `kind` is not defined on `element`, or "" when it is.

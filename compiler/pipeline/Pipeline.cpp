@@ -40,6 +40,9 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   order.maxTime = path.maxTimeSeconds;
   for (auto [a, b] : path.tree)
     order.tree += std::to_string(a) + ":" + std::to_string(b) + ",";
+  // Canonicalising first merges sums into the contractions they reduce,
+  // so the path search sees the real output.
+  pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createEinOptimizeContractionOrder(order));
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
