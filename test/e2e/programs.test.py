@@ -45,12 +45,12 @@ f32 = lambda *s: rng.standard_normal(s).astype(np.float32)
 f64 = lambda *s: rng.standard_normal(s)
 
 # The shipped examples.
-q, k, v = f32(2, 4, 16), f32(2, 5, 16), f32(2, 5, 16)
-s = np.einsum("bid,bjd->bij", q, k) * 0.125
+q, k, v = f32(2, 3, 4, 64), f32(2, 3, 5, 64), f32(2, 3, 5, 64)
+s = np.einsum("bhid,bhjd->bhij", q, k) * 0.125
 p = np.exp(s - s.max(-1, keepdims=True))
 p /= p.sum(-1, keepdims=True)
 run(f"{examples}/attention.ein", {"Q": q, "K": k, "V": v},
-    {"O": np.einsum("bij,bjd->bid", p, v)}, inline=False)
+    {"O": np.einsum("bhij,bhjd->bhid", p, v)}, inline=False)
 x, w1, b1, w2, b2 = f32(3, 5), f32(5, 4), f32(4), f32(4, 2), f32(2)
 run(f"{examples}/mlp.ein", {"X": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2},
     {"Y": np.maximum(x @ w1 + b1, 0) @ w2 + b2}, inline=False)
