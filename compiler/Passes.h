@@ -31,6 +31,9 @@ class MathDialect;
 namespace memref {
 class MemRefDialect;
 }
+namespace scf {
+class SCFDialect;
+}
 namespace tensor {
 class TensorDialect;
 }

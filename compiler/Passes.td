@@ -52,15 +52,21 @@ def EinOptimizeContractionOrder : Pass<"ein-optimize-contraction-order"> {
 }
 
 def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
-  let summary = "Fuse chains of elementwise linalg.generic ops";
+  let summary = "Fuse elementwise linalg.generic chains and contraction epilogues";
   let description = [{
     Fuses an elementwise producer into its consumer when the consumer is
     elementwise too (all loops parallel), so epilogues such as
     `relu(x + bias)` run as one loop nest that reads and writes memory
-    once. Producers of contractions and reductions are not fused into
-    them: that would recompute the producer once per summed index.
+    once. Then an elementwise epilogue (of two or more dimensions) of a
+    contraction used nowhere else is tiled over every dimension but the
+    last, and the contraction and its zero fill are fused into that loop:
+    each row of the product is computed and finished while it is in
+    cache. Producers of contractions are not fused into them: that would
+    recompute the producer once per summed index.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 //===----------------------------------------------------------------------===//

@@ -2,7 +2,6 @@
 
 #include "dialect/EinOps.h"
 
-
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -351,8 +350,7 @@ LogicalResult EigOp::verify() {
 }
 
 LogicalResult LstsqOp::verify() {
-  RankedTensorType a = getA().getType(), b = getB().getType(),
-                   x = getType();
+  RankedTensorType a = getA().getType(), b = getB().getType(), x = getType();
   if (b.getRank() < 1 || b.getRank() > 2)
     return emitOpError("needs a vector or matrix right-hand side");
   if (a.getElementType() != b.getElementType() ||
@@ -368,8 +366,7 @@ LogicalResult LstsqOp::verify() {
   if (x.getRank() != b.getRank())
     return emitOpError("the result must have the right-hand side's rank");
   for (auto [d, w] : llvm::enumerate(want))
-    if (!ShapedType::isDynamic(w) && !x.isDynamicDim(d) &&
-        x.getDimSize(d) != w)
+    if (!ShapedType::isDynamic(w) && !x.isDynamicDim(d) && x.getDimSize(d) != w)
       return emitOpError("the result has extent ")
              << x.getDimSize(d) << " in dimension " << d << " but " << w
              << " was expected";

@@ -126,8 +126,8 @@ int32_t einrt_kernel_svd_cutoff(int32_t dtype, int64_t m, int64_t n,
   int64_t k = std::min(m, n);
   std::vector<double> values(k);
   int32_t code = withReal(dtype, k, s, [&](void *real) {
-    int32_t c = einrt_svd(einrt_dtype(dtype), m, n, a, u, real, vt, err,
-                          sizeof(err));
+    int32_t c =
+        einrt_svd(einrt_dtype(dtype), m, n, a, u, real, vt, err, sizeof(err));
     bool single = dtype == EINRT_F32 || dtype == EINRT_C64;
     for (int64_t i = 0; i < k; ++i)
       values[i] = single ? static_cast<float *>(real)[i]
@@ -184,9 +184,9 @@ int32_t einrt_kernel_lstsq(int32_t dtype, int64_t m, int64_t n, int64_t nrhs,
                            const void *a, const void *b, void *x,
                            int64_t statement) {
   char err[256] = "";
-  return record(einrt_lstsq(einrt_dtype(dtype), m, n, nrhs, a, b, x, err,
-                            sizeof(err)),
-                err, statement);
+  return record(
+      einrt_lstsq(einrt_dtype(dtype), m, n, nrhs, a, b, x, err, sizeof(err)),
+      err, statement);
 }
 
 void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,

@@ -27,16 +27,16 @@ namespace ein {
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 ProgramLowering::build(const std::vector<Shape> &shapes, llvm::StringRef name,
-      std::vector<Shape> &outputShapes) {
+                       std::vector<Shape> &outputShapes) {
   ctx.loadDialect<mlir::ein::EinDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
   Location loc = mlir::FileLineColLoc::get(&ctx, "<program>", 1, 1);
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
   if (shapes.size() != p.inputs.size())
     return programError(p.source, 0,
-                        "the program declares " +
-                            llvm::Twine(p.inputs.size()) + " inputs but " +
-                            llvm::Twine(shapes.size()) + " were given");
+                        "the program declares " + llvm::Twine(p.inputs.size()) +
+                            " inputs but " + llvm::Twine(shapes.size()) +
+                            " were given");
   // Every index name needs a letter of the ein dialect's subscripts.
   Names all;
   for (const TensorDecl &d : p.inputs)
@@ -106,15 +106,16 @@ ProgramLowering::build(const std::vector<Shape> &shapes, llvm::StringRef name,
   return module;
 }
 
-llvm::Error ProgramLowering::setExtent(const std::string &index, int64_t extent, size_t offset,
-                      const std::string &tensor) {
+llvm::Error ProgramLowering::setExtent(const std::string &index, int64_t extent,
+                                       size_t offset,
+                                       const std::string &tensor) {
   auto [it, inserted] = extents.insert({index, {extent, tensor}});
   if (!inserted && it->second.first != extent)
     return programError(p.source, offset,
                         "index '" + index + "' has extent " +
-                            llvm::Twine(extent) + " in '" + tensor +
-                            "' but " + llvm::Twine(it->second.first) +
-                            " in '" + it->second.second + "'");
+                            llvm::Twine(extent) + " in '" + tensor + "' but " +
+                            llvm::Twine(it->second.first) + " in '" +
+                            it->second.second + "'");
   return llvm::Error::success();
 }
 
@@ -139,8 +140,8 @@ RankedTensorType ProgramLowering::typeFor(const std::string &labels) {
 
 /// The subscripts `ops -> out`, collecting the operands' values.
 Subscripts ProgramLowering::subscriptsOf(const std::vector<Labeled> &ops,
-                               const std::string &out,
-                               llvm::SmallVectorImpl<Value> &values) {
+                                         const std::string &out,
+                                         llvm::SmallVectorImpl<Value> &values) {
   Subscripts s;
   for (const Labeled &o : ops) {
     s.inputs.push_back(o.labels);
@@ -150,7 +151,8 @@ Subscripts ProgramLowering::subscriptsOf(const std::vector<Labeled> &ops,
   return s;
 }
 
-Value ProgramLowering::contract(const std::vector<Labeled> &ops, const std::string &out) {
+Value ProgramLowering::contract(const std::vector<Labeled> &ops,
+                                const std::string &out) {
   llvm::SmallVector<Value> values;
   Subscripts s = subscriptsOf(ops, out, values);
   return mlir::ein::ContractOp::create(b, b.getUnknownLoc(), typeFor(out),
@@ -168,7 +170,8 @@ std::string ProgramLowering::unionOf(const std::vector<Labeled> &ops) {
 }
 
 llvm::Expected<Labeled> ProgramLowering::map(llvm::StringRef fn,
-                            const std::vector<Labeled> &ops, size_t offset) {
+                                             const std::vector<Labeled> &ops,
+                                             size_t offset) {
   std::string why = mlir::ein::MapOp::checkElementType(fn, element);
   if (!why.empty())
     return programError(p.source, offset, why);
@@ -206,8 +209,8 @@ ProgramLowering::Names ProgramLowering::unite(Names a, const Names &b) {
 
 /// A sum or difference: each term is summed on its own, as in Einstein's
 /// convention (an index shared by two terms is not thereby kept).
-llvm::Expected<Labeled> ProgramLowering::lowerSum(const Expr &e, const Names &outer,
-                                 bool top) {
+llvm::Expected<Labeled>
+ProgramLowering::lowerSum(const Expr &e, const Names &outer, bool top) {
   if (e.kind == Expr::Binary && (e.op == '+' || e.op == '-')) {
     auto lhs = lowerSum(*e.args[0], outer, top);
     if (!lhs)
@@ -226,8 +229,8 @@ llvm::Expected<Labeled> ProgramLowering::lowerSum(const Expr &e, const Names &ou
 /// two of its factors share them (a contraction, as in
 /// relu(X[n,i]*W[i,h] + b[h])). Otherwise they stay free and the
 /// enclosing term sums them: sum over j of abs(B[j]) for abs(B[j]).
-llvm::Expected<Labeled> ProgramLowering::lowerTerm(const Expr &e, const Names &outer,
-                                  bool top) {
+llvm::Expected<Labeled>
+ProgramLowering::lowerTerm(const Expr &e, const Names &outer, bool top) {
   std::vector<std::pair<const Expr *, bool>> parts; // factor, divides
   std::function<void(const Expr &, bool)> flatten = [&](const Expr &x,
                                                         bool inverse) {
@@ -288,7 +291,8 @@ llvm::Expected<Labeled> ProgramLowering::lowerTerm(const Expr &e, const Names &o
   return Labeled{v, kept};
 }
 
-llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e, const Names &outer) {
+llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
+                                                     const Names &outer) {
   switch (e.kind) {
   case Expr::Number: {
     auto type = RankedTensorType::get({}, element);
@@ -304,8 +308,8 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e, const Names 
             type, llvm::ArrayRef<std::complex<double>>{
                       std::complex<double>(e.value, 0)});
     } else if (isa<mlir::FloatType>(element)) {
-      value = mlir::DenseElementsAttr::get(type,
-                                           b.getFloatAttr(element, e.value));
+      value =
+          mlir::DenseElementsAttr::get(type, b.getFloatAttr(element, e.value));
     } else {
       if (e.value != std::floor(e.value))
         return programError(p.source, e.offset,
@@ -364,10 +368,9 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e, const Names 
         return v.takeError();
       args.push_back(*v);
     }
-    if (llvm::is_contained(
-            {"inv", "det", "solve", "lstsq", "cholesky", "trace", "cond",
-               "rank"},
-            e.name))
+    if (llvm::is_contained({"inv", "det", "solve", "lstsq", "cholesky", "trace",
+                            "cond", "rank"},
+                           e.name))
       return linearAlgebra(e, args);
     if (e.name == "norm")
       return norm(e, args[0]);

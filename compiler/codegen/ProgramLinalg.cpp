@@ -45,8 +45,9 @@ Value ProgramLowering::singularValues(Value matrix) {
 /// A matrix's rows are its first index as lowered; inv and cholesky keep
 /// the indices, det has none; solve's result is indexed by the index of
 /// A that b's rows do not use, then b's other indices.
-llvm::Expected<Labeled> ProgramLowering::linearAlgebra(const Expr &e,
-                                      const std::vector<Labeled> &args) {
+llvm::Expected<Labeled>
+ProgramLowering::linearAlgebra(const Expr &e,
+                               const std::vector<Labeled> &args) {
   if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
     return programError(p.source, e.offset,
                         "'" + e.name + "' needs floating-point numbers");
@@ -82,8 +83,8 @@ llvm::Expected<Labeled> ProgramLowering::linearAlgebra(const Expr &e,
     Value hi = mlir::ein::ReduceOp::create(b, loc, typeFor(""), "max",
                                            all.str(), singular);
     n = std::max(m, n);
-    double eps = isa<mlir::Float32Type>(element) ? 1.1920929e-07
-                                                 : 2.220446049250313e-16;
+    double eps =
+        isa<mlir::Float32Type>(element) ? 1.1920929e-07 : 2.220446049250313e-16;
     Expr scale;
     scale.kind = Expr::Number;
     scale.value = double(n) * eps;
@@ -119,9 +120,9 @@ llvm::Expected<Labeled> ProgramLowering::linearAlgebra(const Expr &e,
         mlir::ein::CholeskyOp::create(b, loc, a.value, statementNumber),
         a.labels};
   if (e.name == "det")
-    return Labeled{mlir::ein::DetOp::create(b, loc, typeFor(""), a.value,
-                                            statementNumber),
-                   ""};
+    return Labeled{
+        mlir::ein::DetOp::create(b, loc, typeFor(""), a.value, statementNumber),
+        ""};
   // solve and lstsq: a x = b.
   const Labeled &rhs = args[1];
   std::string fn = e.name;
@@ -143,17 +144,17 @@ llvm::Expected<Labeled> ProgramLowering::linearAlgebra(const Expr &e,
                         fn + "'s result would repeat index '" +
                             indexOf[out[0]] + "'");
   if (fn == "solve")
-    return Labeled{mlir::ein::SolveOp::create(b, loc, a.value, rhs.value,
-                                              statementNumber),
-                   out};
+    return Labeled{
+        mlir::ein::SolveOp::create(b, loc, a.value, rhs.value, statementNumber),
+        out};
   // lstsq's solution has as many rows as the matrix has columns.
-  if (fn == "lstsq" && first == a.labels[0] && extent(a.labels[0]) !=
-                                                   extent(a.labels[1]))
+  if (fn == "lstsq" && first == a.labels[0] &&
+      extent(a.labels[0]) != extent(a.labels[1]))
     return programError(p.source, e.offset,
                         "lstsq's right-hand side must use the matrix's row "
                         "index, as in x[j] = lstsq(A[i,j], b[i])");
-  Value x = mlir::ein::LstsqOp::create(b, loc, typeFor(out), a.value,
-                                       rhs.value, statementNumber);
+  Value x = mlir::ein::LstsqOp::create(b, loc, typeFor(out), a.value, rhs.value,
+                                       statementNumber);
   return Labeled{x, out};
 }
 
@@ -167,16 +168,16 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
   llvm::StringRef fn = call.name;
   bool eigen = fn == "eigh" || fn == "eig";
   auto usage = [&]() -> llvm::Error {
-    const char *form =
-        fn == "svd"    ? "U[a,r], s[r], V[r,b] = svd(A[a,b])"
-        : fn == "qr"   ? "Q[a,r], R[r,b] = qr(A[a,b])"
-        : fn == "eigh" ? "w[k], V[a,k] = eigh(A[a,b])"
-                       : "w[k], V[a,k] = eig(A[a,b])";
+    const char *form = fn == "svd"    ? "U[a,r], s[r], V[r,b] = svd(A[a,b])"
+                       : fn == "qr"   ? "Q[a,r], R[r,b] = qr(A[a,b])"
+                       : fn == "eigh" ? "w[k], V[a,k] = eigh(A[a,b])"
+                                      : "w[k], V[a,k] = eig(A[a,b])";
     return programError(p.source, s.offset,
                         llvm::Twine("write ") + form +
                             ", with a new index for " + (eigen ? "k" : "r") +
-                            (eigen ? "" : " (several indices on each side of "
-                                          "r split a tensor)"));
+                            (eigen ? ""
+                                   : " (several indices on each side of "
+                                     "r split a tensor)"));
   };
   if (call.kind != Expr::Call ||
       !llvm::is_contained({"svd", "qr", "eigh", "eig", "slogdet"}, fn))
@@ -230,8 +231,8 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
   }
   // Each index of the argument in exactly one group; r is new.
   std::string rowLabels, colLabels;
-  for (auto [names, labels] : {std::pair{&rowNames, &rowLabels},
-                               std::pair{&colNames, &colLabels}})
+  for (auto [names, labels] :
+       {std::pair{&rowNames, &rowLabels}, std::pair{&colNames, &colLabels}})
     for (const std::string &name : *names) {
       auto it = labelOf.find(name);
       if (name == r || it == labelOf.end() ||
@@ -266,8 +267,7 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
     if (fn != "svd" || (key != "rank" && key != "cutoff"))
       return programError(p.source, value.offset,
                           "'" + fn + "' has no argument '" + key + "'" +
-                              (fn == "svd" ? " (only rank= and cutoff=)"
-                                           : ""));
+                              (fn == "svd" ? " (only rank= and cutoff=)" : ""));
     if (key == "rank") {
       if (!value.word.empty() || value.number < 1 ||
           value.number != std::floor(value.number))
@@ -367,8 +367,7 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
 /// -inf, 0: the count of non-zeros); for a matrix, ord=fro, nuc, 1, -1
 /// (largest / smallest column sum), inf, -inf (row sums), 2, -2 (largest /
 /// smallest singular value).
-llvm::Expected<Labeled> ProgramLowering::norm(const Expr &e,
-                                              const Labeled &x) {
+llvm::Expected<Labeled> ProgramLowering::norm(const Expr &e, const Labeled &x) {
   if (!isa<mlir::FloatType>(element))
     return programError(p.source, e.offset,
                         "'norm' needs real floating-point numbers");

@@ -80,8 +80,7 @@ private:
 
   /// A sum or difference: each term is summed on its own, as in Einstein's
   /// convention (an index shared by two terms is not thereby kept).
-  llvm::Expected<Labeled> lowerSum(const Expr &e, const Names &outer,
-                                   bool top);
+  llvm::Expected<Labeled> lowerSum(const Expr &e, const Names &outer, bool top);
 
   /// A product term. Indices not in `outer` (the left-hand side, or what
   /// surrounds an enclosing function call) are summed here when the term is

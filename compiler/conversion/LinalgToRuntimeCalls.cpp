@@ -133,8 +133,7 @@ template <typename OpTy> struct SolveOpLowering : OpConversionPattern<OpTy> {
     if (type.getRank() == 2 && type.isDynamicDim(1))
       sizes.push_back(tensor::DimOp::create(b, loc, rhs, 1));
     Value out = memref::AllocOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        sizes);
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), sizes);
     Value nrhs =
         type.getRank() == 1
             ? Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)))
@@ -144,11 +143,11 @@ template <typename OpTy> struct SolveOpLowering : OpConversionPattern<OpTy> {
     args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, a, 0)));
     if (rectangular)
       args.push_back(i64(b, loc, tensor::DimOp::create(b, loc, a, 1)));
-    args.append({nrhs, pointerOf(b, loc, bufferOf(b, loc, a)),
-                 pointerOf(b, loc, bufferOf(b, loc, rhs)),
-                 pointerOf(b, loc, out),
-                 arith::ConstantOp::create(
-                     b, loc, b.getI64IntegerAttr(op.getStatement()))});
+    args.append(
+        {nrhs, pointerOf(b, loc, bufferOf(b, loc, a)),
+         pointerOf(b, loc, bufferOf(b, loc, rhs)), pointerOf(b, loc, out),
+         arith::ConstantOp::create(b, loc,
+                                   b.getI64IntegerAttr(op.getStatement()))});
     func::CallOp::create(b, loc, callee, args);
     b.replaceOp(op, toTensor(b, loc, type, out));
     return success();

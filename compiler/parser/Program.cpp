@@ -234,11 +234,11 @@ private:
 
   static bool isFunction(llvm::StringRef name) {
     return llvm::is_contained(
-        {"exp", "log",  "sqrt",  "rsqrt", "abs",  "tanh",  "sigmoid",  "relu",
-         "neg", "max",  "min",   "pow",   "lt",   "le",    "gt",       "ge",
-         "eq",  "ne",   "where", "inv",   "det",  "solve", "cholesky", "svd",
-         "qr",  "eigh", "trace", "norm",  "cond", "rank",  "slogdet",
-         "eig", "lstsq"},
+        {"exp",   "log",      "sqrt",    "rsqrt", "abs",   "tanh",  "sigmoid",
+         "relu",  "neg",      "max",     "min",   "pow",   "lt",    "le",
+         "gt",    "ge",       "eq",      "ne",    "where", "inv",   "det",
+         "solve", "cholesky", "svd",     "qr",    "eigh",  "trace", "norm",
+         "cond",  "rank",     "slogdet", "eig",   "lstsq"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -377,8 +377,7 @@ private:
           else
             return error("expected a number or a name for '" + key + "='");
           if (node->keywords.count(key))
-            return programError(src, offset,
-                                "'" + key + "=' is given twice");
+            return programError(src, offset, "'" + key + "=' is given twice");
           node->keywords[key] = value;
           advance();
           if (isPunct(")"))

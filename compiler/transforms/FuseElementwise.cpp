@@ -4,7 +4,11 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir {
 namespace ein {
@@ -24,6 +28,83 @@ bool intoElementwiseConsumer(OpOperand *fused) {
   return consumer && consumer.getNumParallelLoops() == consumer.getNumLoops();
 }
 
+bool allParallel(linalg::GenericOp op) {
+  return op.getNumParallelLoops() == op.getNumLoops();
+}
+
+/// Tiling needs plain index maps (no repeated dimensions, no constant 0
+/// for a broadcast size-1 dimension) and static, non-empty loops.
+bool plainMaps(linalg::GenericOp op) {
+  return llvm::all_of(
+             op.getIndexingMapsArray(),
+             [](AffineMap map) { return map.isProjectedPermutation(); }) &&
+         llvm::all_of(op.getStaticLoopRanges(),
+                      [](int64_t extent) { return extent > 0; });
+}
+
+/// The contraction (a generic that sums) feeding `consumer` whose result
+/// nothing else uses and which the consumer reads element for element,
+/// or null.
+linalg::GenericOp contractionOperand(linalg::GenericOp consumer) {
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+    if (producer && !allParallel(producer) && producer->hasOneUse() &&
+        producer.getNumDpsInits() == 1 && plainMaps(producer) &&
+        consumer.getMatchingIndexingMap(input).isPermutation())
+      return producer;
+  }
+  return nullptr;
+}
+
+/// An elementwise consumer of a contraction (bias, scale, activation) is
+/// tiled over every output dimension but the last, and the contraction
+/// (with its initial fill) is computed in the same loop nest one row at a
+/// time: the epilogue reads each row of the product while it is in cache
+/// instead of the whole product after the fact.
+void fuseEpilogues(Operation *root) {
+  SmallVector<std::pair<linalg::GenericOp, linalg::GenericOp>> work;
+  root->walk([&](linalg::GenericOp op) {
+    if (allParallel(op) && plainMaps(op) && op.getNumLoops() >= 2 &&
+        op.getNumDpsInits() == 1)
+      if (linalg::GenericOp producer = contractionOperand(op))
+        work.push_back({op, producer});
+  });
+  IRRewriter rewriter(root->getContext());
+  for (auto [consumer, contraction] : work) {
+    rewriter.setInsertionPoint(consumer);
+    SmallVector<OpFoldResult> sizes(consumer.getNumLoops(),
+                                    rewriter.getIndexAttr(1));
+    sizes.back() = rewriter.getIndexAttr(0); // the last dimension whole
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(sizes).setLoopType(
+        scf::SCFTilingOptions::LoopType::ForOp);
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    Operation *chosen = contraction;
+    // Only the contraction and fills: fusing anything else (a bias that
+    // broadcasts over rows, say) would recompute it for every row.
+    options.setFusionControlFn(
+        [chosen](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (producer.getOwner() == chosen ||
+              isa<linalg::FillOp>(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    FailureOr<scf::SCFTileAndFuseResult> result =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(consumer.getOperation()), options);
+    if (failed(result))
+      continue; // left as it was: correct, just not fused
+    for (OpResult r : consumer->getResults())
+      if (Value replacement = result->replacements.lookup(r))
+        rewriter.replaceAllUsesWith(r, replacement);
+  }
+  // The unfused originals (and the slices fusion took of them) are dead.
+  if (!work.empty())
+    (void)runRegionDCE(rewriter, root->getRegions());
+}
+
 struct EinFuseElementwisePass
     : mlir::ein::impl::EinFuseElementwiseBase<EinFuseElementwisePass> {
   using Base::Base;
@@ -32,7 +113,8 @@ struct EinFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns,
                                                  intoElementwiseConsumer);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    fuseEpilogues(getOperation());
   }
 };
 

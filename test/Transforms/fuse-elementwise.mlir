@@ -1,17 +1,25 @@
 // RUN: ein-opt %s --convert-ein-to-linalg --ein-fuse-elementwise | FileCheck %s
-// Elementwise chains after a contraction become one loop nest; the
-// elementwise producer of the contraction stays separate (fusing it would
-// recompute exp for every summed index).
+// Elementwise chains after a contraction become one generic, and that
+// epilogue joins the contraction's loop nest: a loop over the rows
+// computes one row of the product (with its zero fill) and applies the
+// epilogue to it. The elementwise producer of the contraction stays
+// separate (fusing it would recompute exp for every summed index), and so
+// does the broadcast bias (it is sliced, not recomputed).
 
 // CHECK-LABEL: func.func @mlp_layer
 // CHECK: %[[E:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
 // CHECK: math.exp
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<4x16xf32>)
+// CHECK: %[[ROW:.*]] = tensor.extract_slice %[[E]][%[[I]], 0] [1, 8] [1, 1]
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<1x16xf32>
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
-// CHECK-SAME: ins(%[[E]], %{{.*}} :
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// CHECK-SAME: ins(%[[Y]], %{{.*}} :
+// CHECK-SAME: ins(%[[ROW]], %{{.*}} : tensor<1x8xf32>, tensor<8x16xf32>) outs(%[[ZERO]] : tensor<1x16xf32>)
+// CHECK: %[[Z:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[Y]], %{{.*}} : tensor<1x16xf32>, tensor<16xf32>)
 // CHECK: arith.addf
 // CHECK: arith.maximumf
+// CHECK: tensor.insert_slice %[[Z]] into %[[ACC]][%[[I]], 0] [1, 16] [1, 1]
 // CHECK-NOT: linalg.generic
 func.func @mlp_layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
   %e = ein.map "exp" "ij->ij" %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
@@ -19,4 +27,16 @@ func.func @mlp_layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf3
   %z = ein.map "add" "ik,k->ik" %y, %b : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   %r = ein.map "relu" "ik->ik" %z : (tensor<4x16xf32>) -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
+}
+
+// A contraction whose result has other uses, or a one-dimensional
+// epilogue, is left alone.
+// CHECK-LABEL: func.func @not_fused
+// CHECK-NOT: scf.for
+func.func @not_fused(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %v: tensor<8xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4xf32>) {
+  %y = ein.contract "ij,jk->ik" %x, %w : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  %r = ein.map "relu" "ik->ik" %y : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  %m = ein.contract "ij,j->i" %x, %v : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4xf32>
+  %t = ein.map "tanh" "i->i" %m : (tensor<4xf32>) -> tensor<4xf32>
+  return %y, %r, %t : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4xf32>
 }

@@ -277,12 +277,17 @@ TYPED_TEST(Decompositions, EigDiagonalisesGeneralMatrices) {
 TYPED_TEST(Decompositions, LstsqMinimisesTheResidual) {
   using T = TypeParam;
   std::mt19937_64 rng(6);
-  for (auto [m, n, r] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
-           {6, 3, 3}, {3, 6, 3}, {4, 4, 4}, {6, 4, 2}, {1, 1, 1}, {0, 3, 0},
-           {3, 0, 0}}) {
+  for (auto [m, n, r] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{6, 3, 3},
+                                                          {3, 6, 3},
+                                                          {4, 4, 4},
+                                                          {6, 4, 2},
+                                                          {1, 1, 1},
+                                                          {0, 3, 0},
+                                                          {3, 0, 0}}) {
     // a has rank r: a product of m x r and r x n factors.
-    Mat<T> a = matmul(randomMatrix<T>(m, r, rng), randomMatrix<T>(r, n, rng),
-                      m, r, n);
+    Mat<T> a =
+        matmul(randomMatrix<T>(m, r, rng), randomMatrix<T>(r, n, rng), m, r, n);
     const int64_t nrhs = 2;
     Mat<T> b = randomMatrix<T>(m, nrhs, rng), x(n * nrhs + 1, T(7));
     char err[256] = "";
