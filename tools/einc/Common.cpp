@@ -1,6 +1,7 @@
 //===- Common.cpp - Shared pieces of the einc subcommands -----------------===//
 
 #include "Common.h"
+#include "compiler/parser/Einsum.h"
 #include "einc/Error.h"
 
 #include "dialect/Subscripts.h"
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 using namespace einc;
+using namespace llvm;
 
 int einc::reportError(const llvm::Twine &message, ExitCode code) {
   llvm::errs() << "einc: error: " << message << "\n";
@@ -207,4 +209,48 @@ llvm::Expected<double> einc::parseBytes(llvm::StringRef text) {
     return ein::userError("unknown unit '" + unit + "' in '" + text +
                           "' (use B, KB, MB, GB, KiB, MiB, GiB)");
   return value * scale;
+}
+
+Expected<std::vector<std::vector<int64_t>>>
+einc::staticShapes(StringRef expression, StringRef shapesText,
+                   StringRef sizesText, StringRef command) {
+  if (!shapesText.empty() && !sizesText.empty())
+    return ein::userError("give either --shapes or --sizes, not both");
+  if (shapesText.empty() && sizesText.empty())
+    return ein::userError("einc " + command + " needs --shapes or --sizes");
+  std::vector<std::vector<int64_t>> shapes;
+  if (!shapesText.empty()) {
+    auto parsed = parseShapeList(shapesText);
+    if (!parsed)
+      return parsed.takeError();
+    for (const auto &s : *parsed) {
+      for (int64_t d : s)
+        if (d < 0)
+          return ein::userError("einc " + command +
+                                " needs static shapes ('?' is not allowed)");
+      shapes.emplace_back(s.begin(), s.end());
+    }
+    return shapes;
+  }
+  auto sizes = parseSizes(sizesText);
+  if (!sizes)
+    return sizes.takeError();
+  auto dynamic = ein::resolveEinsumDynamic(expression, ein::f32);
+  if (!dynamic)
+    return dynamic.takeError();
+  std::string labels = dynamic->subscripts.labels();
+  for (char c : labels)
+    if ((*sizes)[c] < 0)
+      return ein::userError("--sizes gives no extent for '" + Twine(c) + "'");
+  for (int c = 0; c < 128; ++c)
+    if ((*sizes)[c] >= 0 && labels.find(char(c)) == std::string::npos)
+      return ein::userError("--sizes gives an extent for '" + Twine(char(c)) +
+                            "', which the expression does not use");
+  for (const std::string &in : dynamic->subscripts.inputs) {
+    std::vector<int64_t> shape;
+    for (char c : in)
+      shape.push_back((*sizes)[c]);
+    shapes.push_back(shape);
+  }
+  return shapes;
 }

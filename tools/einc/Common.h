@@ -37,6 +37,12 @@ parseShapeList(llvm::StringRef text);
 /// marks "given").
 llvm::Expected<std::array<int64_t, 128>> parseSizes(llvm::StringRef text);
 
+/// Static operand shapes from --shapes or --sizes (by label) for
+/// `expression`; `command` names the subcommand in errors.
+llvm::Expected<std::vector<std::vector<int64_t>>>
+staticShapes(llvm::StringRef expression, llvm::StringRef shapes,
+             llvm::StringRef sizes, llvm::StringRef command);
+
 /// Human-readable byte count ("1.5 GiB").
 std::string formatBytes(double bytes);
 
@@ -65,11 +71,13 @@ llvm::Expected<double> parseBytes(llvm::StringRef text);
 extern llvm::cl::OptionCategory codegenCategory;
 extern llvm::cl::OptionCategory runCategory;
 extern llvm::cl::OptionCategory explainCategory;
+extern llvm::cl::OptionCategory benchCategory;
 
 // Subcommands.
 int runCodegen(int argc, char **argv);
 int runRun(int argc, char **argv);
 int runExplain(int argc, char **argv);
+int runBench(int argc, char **argv);
 
 } // namespace einc
 

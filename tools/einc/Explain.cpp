@@ -59,49 +59,6 @@ std::string sci(double v) {
   return s;
 }
 
-/// Extents for every label from --shapes or --sizes.
-Expected<std::vector<std::vector<int64_t>>> operandShapes() {
-  if (!shapesOpt.empty() && !sizesOpt.empty())
-    return ein::userError("give either --shapes or --sizes, not both");
-  if (shapesOpt.empty() && sizesOpt.empty())
-    return ein::userError("einc explain needs --shapes or --sizes");
-  std::vector<std::vector<int64_t>> shapes;
-  if (!shapesOpt.empty()) {
-    auto parsed = parseShapeList(shapesOpt);
-    if (!parsed)
-      return parsed.takeError();
-    for (const auto &s : *parsed) {
-      for (int64_t d : s)
-        if (d < 0)
-          return ein::userError("einc explain needs static shapes ('?' "
-                                "is not allowed)");
-      shapes.emplace_back(s.begin(), s.end());
-    }
-    return shapes;
-  }
-  auto sizes = parseSizes(sizesOpt);
-  if (!sizes)
-    return sizes.takeError();
-  auto dynamic = ein::resolveEinsumDynamic(expression, ein::f32);
-  if (!dynamic)
-    return dynamic.takeError();
-  std::string labels = dynamic->subscripts.labels();
-  for (char c : labels)
-    if ((*sizes)[c] < 0)
-      return ein::userError("--sizes gives no extent for '" + Twine(c) + "'");
-  for (int c = 0; c < 128; ++c)
-    if ((*sizes)[c] >= 0 && labels.find(char(c)) == std::string::npos)
-      return ein::userError("--sizes gives an extent for '" + Twine(char(c)) +
-                            "', which the expression does not use");
-  for (const std::string &in : dynamic->subscripts.inputs) {
-    std::vector<int64_t> shape;
-    for (char c : in)
-      shape.push_back((*sizes)[c]);
-    shapes.push_back(shape);
-  }
-  return shapes;
-}
-
 void printTable(const ein::Path &p) {
   raw_ostream &os = outs();
   unsigned naiveScaling = 0, scaling = 0;
@@ -188,7 +145,7 @@ int einc::runExplain(int argc, char **argv) {
     return reportError("unsupported --dtype '" + dtypeOpt + "'");
   if (auto parsed = ein::parseEinsum(expression); !parsed)
     return reportError(parsed.takeError());
-  auto shapes = operandShapes();
+  auto shapes = staticShapes(expression, shapesOpt, sizesOpt, "explain");
   if (!shapes)
     return reportError(shapes.takeError());
   auto options = pathFlags.get(*dtype, /*deterministic=*/false);
