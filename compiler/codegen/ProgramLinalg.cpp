@@ -189,6 +189,20 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
   size_t want = fn == "svd" ? 3 : 2;
   if (s.targets.size() != want)
     return usage();
+  // An index on both sides of the results (or more than one eigenvalue
+  // index) would be a batch of matrices.
+  auto batched = [&]() -> llvm::Error {
+    return programError(p.source, s.offset,
+                        "batched decompositions (an index shared by the "
+                        "results, like b in U[b,i,r]) are not supported yet: "
+                        "decompose one matrix per statement");
+  };
+  for (const std::string &name : s.targets[0].indices)
+    if (name != s.targets[0].indices.back() &&
+        llvm::is_contained(s.targets.back().indices, name) && !eigen)
+      return batched();
+  if (eigen && s.targets[0].indices.size() > 1)
+    return batched();
   if (!isa<mlir::FloatType>(element) && !isa<mlir::ComplexType>(element))
     return programError(p.source, call.offset,
                         "'" + fn + "' needs floating-point numbers");
@@ -207,20 +221,6 @@ llvm::Error ProgramLowering::decomposition(const Statement &s) {
     return programError(p.source, call.offset,
                         "'" + fn + "' takes a matrix (two indices)" +
                             (eigen ? "" : " or a tensor to split"));
-  // An index on both sides of the results (or more than one eigenvalue
-  // index) would be a batch of matrices.
-  auto batched = [&]() -> llvm::Error {
-    return programError(p.source, s.offset,
-                        "batched decompositions (an index shared by the "
-                        "results, like b in U[b,i,r]) are not supported yet: "
-                        "decompose one matrix per statement");
-  };
-  for (const std::string &name : s.targets[0].indices)
-    if (name != s.targets[0].indices.back() &&
-        llvm::is_contained(s.targets.back().indices, name) && !eigen)
-      return batched();
-  if (eigen && s.targets[0].indices.size() > 1)
-    return batched();
   // The row and column groups, and the new index r between them.
   std::vector<std::string> rowNames, colNames;
   std::string r;
