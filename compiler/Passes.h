@@ -37,6 +37,9 @@ class SCFDialect;
 namespace tensor {
 class TensorDialect;
 }
+namespace vector {
+class VectorDialect;
+}
 namespace ein {
 class EinDialect;
 

@@ -69,6 +69,33 @@ def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
+  let summary = "Register-blocked vector code for matrix-like contractions";
+  let description = [{
+    Tiles each `linalg.generic` contraction C[..., m, n] += A[..., m, k] *
+    B[..., k, n] (f32 or f64, static shapes, n the last dimension of both C
+    and B) into `rows` x (`column-vectors` x lanes) blocks of C times a
+    slice of k (32, 16, 8, 4, 2 or 1 deep, the largest that divides it),
+    every other loop into steps of one, and vectorises each tile into a
+    `vector.contract` lowered to outer products: per k, rows x
+    column-vectors fused multiply-adds into accumulators held in vector
+    registers. Contractions whose m or n extent the block does not divide
+    keep the plain loop nest.
+  }];
+  let options = [
+    Option<"rows", "rows", "unsigned", /*default=*/"4",
+           "Rows of C in one register block (mr)">,
+    Option<"columnVectors", "column-vectors", "unsigned", /*default=*/"2",
+           "Vectors of C's columns in one register block (nr / lanes)">,
+    Option<"lower", "lower", "bool", /*default=*/"true",
+           "Lower vector.contract to fused multiply-adds (false keeps it, "
+           "for tests)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Function boundaries
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,8 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,6 +50,8 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   pm.addPass(mlir::ein::createConvertEinToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createEinFuseElementwise());
+  pm.addPass(mlir::ein::createEinVectorizeContractions());
+  pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }
 
@@ -56,6 +60,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
   pm.addPass(mlir::bufferization::createOneShotBufferizePass());
   mlir::bufferization::buildBufferDeallocationPipeline(pm);
+  // Vector transfers of several dimensions become one-dimensional loads.
+  pm.addPass(mlir::createConvertVectorToSCFPass(
+      mlir::VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(mlir::createConvertLinalgToLoopsPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
@@ -63,6 +70,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::createSCFToControlFlowPass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::createConvertVectorToLLVMPass());
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertComplexToLLVMPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());

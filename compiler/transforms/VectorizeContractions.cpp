@@ -1,0 +1,203 @@
+//===- VectorizeContractions.cpp - Register-blocked contraction tiles -----===//
+//
+// A contraction C[..., m, n] += A[..., m, k] * B[..., k, n] whose last
+// output dimension n is also the last dimension of B is tiled into an
+// mr x nr block of C (mr rows of m, nr contiguous columns of n) times a
+// kc-deep slice of k, and every other loop into steps of one. Each tile is
+// vectorised into one vector.contract and lowered to kc outer products,
+// i.e. mr x nr/lanes fused multiply-adds per k that keep the block of C in
+// vector registers. Only static shapes that the tile sizes divide are
+// taken; everything else keeps the plain loop nest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace ein {
+#define GEN_PASS_DEF_EINVECTORIZECONTRACTIONS
+#include "compiler/Passes.h.inc"
+} // namespace ein
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// How a contraction is blocked: its m, n and k loops and every loop's
+/// tile size.
+struct Blocking {
+  unsigned m = 0, n = 0, k = 0;
+  SmallVector<int64_t> sizes;
+};
+
+/// The blocking of `op`, or nullopt when it does not qualify.
+std::optional<Blocking> blockingOf(linalg::GenericOp op, unsigned mr,
+                                   unsigned nr) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!element.isF32() && !element.isF64())
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (int64_t r : ranges)
+    if (r <= 0)
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap a = maps[0], b = maps[1], c = maps[2];
+  if (c.getNumResults() < 2 || b.getNumResults() < 2)
+    return std::nullopt;
+  Blocking blocking;
+  // n: the last dimension of C and of B (contiguous in both).
+  blocking.n = c.getDimPosition(c.getNumResults() - 1);
+  if (b.getDimPosition(b.getNumResults() - 1) != blocking.n ||
+      a.isFunctionOfDim(blocking.n))
+    return std::nullopt;
+  // m: the dimension before n in C, which A has and B does not.
+  blocking.m = c.getDimPosition(c.getNumResults() - 2);
+  if (!a.isFunctionOfDim(blocking.m) || b.isFunctionOfDim(blocking.m))
+    return std::nullopt;
+  // k: the last reduction loop.
+  std::optional<unsigned> k;
+  for (auto [d, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (type == utils::IteratorType::reduction)
+      k = d;
+  if (!k || ranges[blocking.m] % mr || ranges[blocking.n] % nr)
+    return std::nullopt;
+  blocking.k = *k;
+  unsigned kc = 1;
+  for (unsigned candidate : {32u, 16u, 8u, 4u, 2u})
+    if (ranges[*k] % candidate == 0) {
+      kc = candidate;
+      break;
+    }
+  blocking.sizes.assign(ranges.size(), 1);
+  blocking.sizes[blocking.m] = mr;
+  blocking.sizes[blocking.n] = nr;
+  blocking.sizes[blocking.k] = kc;
+  return blocking;
+}
+
+/// Where loop `loop` sits among the results of `map`.
+unsigned resultOf(AffineMap map, unsigned loop) {
+  for (unsigned r = 0; r < map.getNumResults(); ++r)
+    if (map.getDimPosition(r) == loop)
+      return r;
+  llvm_unreachable("the loop is not in the map");
+}
+
+/// Replaces the tile `op` (every loop but m, n and k of extent 1) with one
+/// vector.contract of an mr x kc block of A, a kc x nr block of B and the
+/// mr x nr block of C, read and written with transfers.
+void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op,
+                   const Blocking &blocking) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  rewriter.setInsertionPoint(op);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  auto vectorOf = [&](unsigned rows, unsigned cols) {
+    return VectorType::get({blocking.sizes[rows], blocking.sizes[cols]},
+                           element);
+  };
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value pad = arith::ConstantOp::create(rewriter, loc, element,
+                                        rewriter.getZeroAttr(element));
+  // A transfer of operand `i`'s two loops `rows` and `cols`.
+  auto permutation = [&](unsigned i, unsigned rows, unsigned cols) {
+    AffineMap map = maps[i];
+    return AffineMap::get(map.getNumResults(), 0,
+                          {getAffineDimExpr(resultOf(map, rows), ctx),
+                           getAffineDimExpr(resultOf(map, cols), ctx)},
+                          ctx);
+  };
+  auto read = [&](Value source, unsigned i, unsigned rows, unsigned cols) {
+    auto type = cast<RankedTensorType>(source.getType());
+    SmallVector<Value> indices(type.getRank(), zero);
+    return vector::TransferReadOp::create(
+        rewriter, loc, vectorOf(rows, cols), source, indices, pad,
+        permutation(i, rows, cols), ArrayRef<bool>{true, true});
+  };
+  unsigned m = blocking.m, n = blocking.n, k = blocking.k;
+  Value a = read(op.getDpsInputs()[0], 0, m, k);
+  Value b = read(op.getDpsInputs()[1], 1, k, n);
+  Value init = op.getDpsInits()[0];
+  Value c = read(init, 2, m, n);
+  AffineExpr dm, dn, dk;
+  bindDims(ctx, dm, dn, dk);
+  SmallVector<AffineMap> contractMaps = {AffineMap::get(3, 0, {dm, dk}, ctx),
+                                         AffineMap::get(3, 0, {dk, dn}, ctx),
+                                         AffineMap::get(3, 0, {dm, dn}, ctx)};
+  Value product = vector::ContractionOp::create(
+      rewriter, loc, a, b, c, rewriter.getAffineMapArrayAttr(contractMaps),
+      rewriter.getArrayAttr(
+          {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+           vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+           vector::IteratorTypeAttr::get(ctx,
+                                         vector::IteratorType::reduction)}));
+  auto initType = cast<RankedTensorType>(init.getType());
+  SmallVector<Value> indices(initType.getRank(), zero);
+  Value written = vector::TransferWriteOp::create(rewriter, loc, product, init,
+                                                  indices, permutation(2, m, n),
+                                                  ArrayRef<bool>{true, true})
+                      .getResult();
+  rewriter.replaceOp(op, written);
+}
+
+struct EinVectorizeContractionsPass
+    : mlir::ein::impl::EinVectorizeContractionsBase<
+          EinVectorizeContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::GenericOp, Blocking>> work;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      unsigned lanes = element.isF64() ? 4 : 8;
+      if (auto blocking = blockingOf(op, rows, columnVectors * lanes))
+        work.push_back({op, *blocking});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, blocking] : work) {
+      rewriter.setInsertionPoint(op);
+      scf::SCFTilingOptions options;
+      SmallVector<OpFoldResult> tile;
+      for (int64_t s : blocking.sizes)
+        tile.push_back(rewriter.getIndexAttr(s));
+      options.setTileSizes(tile).setLoopType(
+          scf::SCFTilingOptions::LoopType::ForOp);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *t : tiled->tiledOps)
+        vectorizeTile(rewriter, cast<linalg::GenericOp>(t), blocking);
+    }
+    // vector.contract in outer products, then fused multiply-adds.
+    if (!lower)
+      return;
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

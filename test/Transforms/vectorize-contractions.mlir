@@ -1,0 +1,48 @@
+// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions=lower=false | FileCheck %s
+// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions | FileCheck %s --check-prefix=FMA
+// Matrix-like contractions become 4 x (2 vectors) register blocks of C
+// times a slice of k, each one vector.contract; lowered, outer products
+// of fused multiply-adds.
+
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[A:.*]] = vector.transfer_read {{.*}} : tensor<4x32xf32>, vector<4x32xf32>
+// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<32x16xf32>, vector<32x16xf32>
+// CHECK: %[[C:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} %[[A]], %[[B]], %[[C]] : vector<4x32xf32>, vector<32x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.generic
+// FMA-LABEL: func.func @matmul
+// FMA-NOT: vector.contract
+// FMA: vector.fma {{.*}} : vector<16xf32>
+func.func @matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>) -> tensor<8x32xf32> {
+  %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
+  return %0 : tensor<8x32xf32>
+}
+
+// -----
+
+// A transposed A, a batch and f64 (4 lanes: blocks of 4 x 8); k = 6 is
+// sliced 2 deep.
+// CHECK-LABEL: func.func @batched_transposed
+// CHECK: vector.transfer_read {{.*}}permutation_map = {{.*}} : tensor<1x2x4xf64>, vector<4x2xf64>
+// CHECK: vector.contract {{.*}} : vector<4x2xf64>, vector<2x8xf64> into vector<4x8xf64>
+func.func @batched_transposed(%a: tensor<3x6x8xf64>, %b: tensor<3x6x16xf64>) -> tensor<3x8x16xf64> {
+  %0 = ein.contract "bki,bkj->bij" %a, %b : (tensor<3x6x8xf64>, tensor<3x6x16xf64>) -> tensor<3x8x16xf64>
+  return %0 : tensor<3x8x16xf64>
+}
+
+// -----
+
+// Not taken: rows the block does not divide, a last output dimension that
+// is not B's last, integers.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT: vector.
+// CHECK-COUNT-3: linalg.generic
+func.func @kept(%a: tensor<6x8xf32>, %b: tensor<8x16xf32>, %c: tensor<8x8xf32>, %i: tensor<8x8xi32>) -> (tensor<6x16xf32>, tensor<8x8xf32>, tensor<8x8xi32>) {
+  %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<6x8xf32>, tensor<8x16xf32>) -> tensor<6x16xf32>
+  %1 = ein.contract "ik,jk->ij" %c, %c : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+  %2 = ein.contract "ik,kj->ij" %i, %i : (tensor<8x8xi32>, tensor<8x8xi32>) -> tensor<8x8xi32>
+  return %0, %1, %2 : tensor<6x16xf32>, tensor<8x8xf32>, tensor<8x8xi32>
+}
