@@ -57,8 +57,9 @@ linalg::GenericOp contractionOperand(linalg::GenericOp consumer) {
 }
 
 /// An elementwise consumer of a contraction (bias, scale, activation) is
-/// tiled over every output dimension but the last, and the contraction
-/// (with its initial fill) is computed in the same loop nest one row at a
+/// tiled over every output dimension but the last (the one before it by
+/// four rows when they divide it, else by one), and the contraction (with
+/// its initial fill) is computed in the same loop nest a few rows at a
 /// time: the epilogue reads each row of the product while it is in cache
 /// instead of the whole product after the fact.
 void fuseEpilogues(Operation *root) {
@@ -75,6 +76,11 @@ void fuseEpilogues(Operation *root) {
     SmallVector<OpFoldResult> sizes(consumer.getNumLoops(),
                                     rewriter.getIndexAttr(1));
     sizes.back() = rewriter.getIndexAttr(0); // the last dimension whole
+    // Four rows where they divide, so that the contraction's slice can
+    // still be register-blocked (ein-vectorize-contractions).
+    int64_t rows = consumer.getStaticLoopRanges()[sizes.size() - 2];
+    if (rows % 4 == 0)
+      sizes[sizes.size() - 2] = rewriter.getIndexAttr(4);
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(sizes).setLoopType(
         scf::SCFTilingOptions::LoopType::ForOp);

@@ -40,6 +40,7 @@ namespace {
 /// tile size.
 struct Blocking {
   unsigned m = 0, n = 0, k = 0;
+  unsigned lhs = 0, rhs = 1; ///< the operands read as A (m x k) and B (k x n)
   SmallVector<int64_t> sizes;
 };
 
@@ -57,10 +58,18 @@ std::optional<Blocking> blockingOf(linalg::GenericOp op, unsigned mr,
     if (r <= 0)
       return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  AffineMap a = maps[0], b = maps[1], c = maps[2];
-  if (c.getNumResults() < 2 || b.getNumResults() < 2)
-    return std::nullopt;
   Blocking blocking;
+  // B is the operand that ends with C's last dimension (either may).
+  AffineMap c = maps[2];
+  if (c.getNumResults() < 2)
+    return std::nullopt;
+  unsigned last = c.getDimPosition(c.getNumResults() - 1);
+  if (maps[0].getNumResults() &&
+      maps[0].getDimPosition(maps[0].getNumResults() - 1) == last)
+    std::swap(blocking.lhs, blocking.rhs);
+  AffineMap a = maps[blocking.lhs], b = maps[blocking.rhs];
+  if (b.getNumResults() < 2)
+    return std::nullopt;
   // n: the last dimension of C and of B (contiguous in both).
   blocking.n = c.getDimPosition(c.getNumResults() - 1);
   if (b.getDimPosition(b.getNumResults() - 1) != blocking.n ||
@@ -132,8 +141,8 @@ void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op,
         permutation(i, rows, cols), ArrayRef<bool>{true, true});
   };
   unsigned m = blocking.m, n = blocking.n, k = blocking.k;
-  Value a = read(op.getDpsInputs()[0], 0, m, k);
-  Value b = read(op.getDpsInputs()[1], 1, k, n);
+  Value a = read(op.getDpsInputs()[blocking.lhs], blocking.lhs, m, k);
+  Value b = read(op.getDpsInputs()[blocking.rhs], blocking.rhs, k, n);
   Value init = op.getDpsInits()[0];
   Value c = read(init, 2, m, n);
   AffineExpr dm, dn, dk;

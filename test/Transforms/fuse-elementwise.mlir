@@ -1,8 +1,8 @@
 // RUN: ein-opt %s --convert-ein-to-linalg --ein-fuse-elementwise | FileCheck %s
 // Elementwise chains after a contraction become one generic, and that
 // epilogue joins the contraction's loop nest: a loop over the rows
-// computes one row of the product (with its zero fill) and applies the
-// epilogue to it. The elementwise producer of the contraction stays
+// computes four rows of the product at a time (one where four do not
+// divide them), with its zero fill, and applies the epilogue to them. The elementwise producer of the contraction stays
 // separate (fusing it would recompute exp for every summed index), and so
 // does the broadcast bias (it is sliced, not recomputed).
 
@@ -11,15 +11,15 @@
 // CHECK: math.exp
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<4x16xf32>)
-// CHECK: %[[ROW:.*]] = tensor.extract_slice %[[E]][%[[I]], 0] [1, 8] [1, 1]
-// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<1x16xf32>
+// CHECK: %[[ROW:.*]] = tensor.extract_slice %[[E]][%[[I]], 0] [4, 8] [1, 1]
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<4x16xf32>
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
-// CHECK-SAME: ins(%[[ROW]], %{{.*}} : tensor<1x8xf32>, tensor<8x16xf32>) outs(%[[ZERO]] : tensor<1x16xf32>)
+// CHECK-SAME: ins(%[[ROW]], %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>) outs(%[[ZERO]] : tensor<4x16xf32>)
 // CHECK: %[[Z:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// CHECK-SAME: ins(%[[Y]], %{{.*}} : tensor<1x16xf32>, tensor<16xf32>)
+// CHECK-SAME: ins(%[[Y]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
 // CHECK: arith.addf
 // CHECK: arith.maximumf
-// CHECK: tensor.insert_slice %[[Z]] into %[[ACC]][%[[I]], 0] [1, 16] [1, 1]
+// CHECK: tensor.insert_slice %[[Z]] into %[[ACC]][%[[I]], 0] [4, 16] [1, 1]
 // CHECK-NOT: linalg.generic
 func.func @mlp_layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
   %e = ein.map "exp" "ij->ij" %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
