@@ -79,8 +79,10 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
     every other loop into steps of one, and vectorises each tile into a
     `vector.contract` lowered to outer products: per k, rows x
     column-vectors fused multiply-adds into accumulators held in vector
-    registers. Contractions whose m or n extent the block does not divide
-    keep the plain loop nest.
+    registers. When B is larger than 4 MiB and the sizes divide, the
+    contraction is first cut into cache panels (256 columns, 256-deep k
+    slices, 64 rows; columns outermost). Contractions whose m or n extent
+    the block does not divide keep the plain loop nest.
   }];
   let options = [
     Option<"rows", "rows", "unsigned", /*default=*/"4",

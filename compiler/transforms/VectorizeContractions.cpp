@@ -166,6 +166,44 @@ void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.replaceOp(op, written);
 }
 
+/// Panels that stay in cache: when they divide the extents, the
+/// contraction is first tiled into 64 x 256 blocks of C and 256-deep
+/// slices of k, columns outermost (a 256 x 256 panel of B is reused by
+/// every row block), and the register blocks are made inside each.
+linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
+                               const Blocking &blocking) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  const int64_t mc = 64, nc = 256, kc = 256;
+  // Measured with einc bench on 2-core AVX2 machines: worth it once B
+  // outgrows about 4 MiB (2048^2 f32: +60%), a loss below (1024^2: -12%).
+  int64_t bytes = getElementTypeOrSelf(op.getDpsInits()[0].getType())
+                      .getIntOrFloatBitWidth() /
+                  8;
+  if (ranges[blocking.m] % mc || ranges[blocking.n] % nc ||
+      ranges[blocking.k] % kc ||
+      ranges[blocking.n] * ranges[blocking.k] * bytes <= (int64_t(4) << 20))
+    return op;
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> tile(ranges.size(), rewriter.getIndexAttr(0));
+  tile[blocking.m] = rewriter.getIndexAttr(mc);
+  tile[blocking.n] = rewriter.getIndexAttr(nc);
+  tile[blocking.k] = rewriter.getIndexAttr(kc);
+  SmallVector<int64_t> order;
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (d != blocking.m && d != blocking.n && d != blocking.k)
+      order.push_back(d);
+  order.append({blocking.n, blocking.k, blocking.m});
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tile).setInterchange(order).setLoopType(
+      scf::SCFTilingOptions::LoopType::ForOp);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return op;
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<linalg::GenericOp>(tiled->tiledOps.front());
+}
+
 struct EinVectorizeContractionsPass
     : mlir::ein::impl::EinVectorizeContractionsBase<
           EinVectorizeContractionsPass> {
@@ -180,7 +218,8 @@ struct EinVectorizeContractionsPass
         work.push_back({op, *blocking});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[op, blocking] : work) {
+    for (auto &[original, blocking] : work) {
+      linalg::GenericOp op = cacheBlocked(rewriter, original, blocking);
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       SmallVector<OpFoldResult> tile;

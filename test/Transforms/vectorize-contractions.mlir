@@ -46,3 +46,19 @@ func.func @kept(%a: tensor<6x8xf32>, %b: tensor<8x16xf32>, %c: tensor<8x8xf32>, 
   %2 = ein.contract "ik,kj->ij" %i, %i : (tensor<8x8xi32>, tensor<8x8xi32>) -> tensor<8x8xi32>
   return %0, %1, %2 : tensor<6x16xf32>, tensor<8x8xf32>, tensor<8x8xi32>
 }
+
+// -----
+
+// A B of more than 4 MiB is first cut into panels that stay in cache:
+// 256 columns, then 256-deep slices of k, then 64 rows, and the register
+// blocks inside each.
+// CHECK-LABEL: func.func @cache_blocked
+// CHECK: scf.for {{.*}} step %c256
+// CHECK: scf.for {{.*}} step %c256
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: vector.contract {{.*}} : vector<4x32xf32>, vector<32x16xf32> into vector<4x16xf32>
+func.func @cache_blocked(%a: tensor<64x2048xf32>, %b: tensor<2048x1024xf32>) -> tensor<64x1024xf32> {
+  %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<64x2048xf32>, tensor<2048x1024xf32>) -> tensor<64x1024xf32>
+  return %0 : tensor<64x1024xf32>
+}
