@@ -73,8 +73,10 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
   let summary = "Register-blocked vector code for matrix-like contractions";
   let description = [{
     Tiles each `linalg.generic` contraction C[..., m, n] += A[..., m, k] *
-    B[..., k, n] (f32 or f64, static shapes, n the last dimension of both C
-    and B) into `rows` x (`column-vectors` x lanes) blocks of C times a
+    B[..., k, n] (f32 or f64, static shapes, n the last dimension of B and
+    one of C's, preferably C's last; either operand may be B) into `rows` x
+    (`column-vectors` x lanes, or one vector where that does not divide n)
+    blocks of C times a
     slice of k (32, 16, 8, 4, 2 or 1 deep, the largest that divides it),
     every other loop into steps of one, and vectorises each tile into a
     `vector.contract` lowered to outer products: per k, rows x

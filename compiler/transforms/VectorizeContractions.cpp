@@ -58,34 +58,59 @@ std::optional<Blocking> blockingOf(linalg::GenericOp op, unsigned mr,
     if (r <= 0)
       return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  Blocking blocking;
-  // B is the operand that ends with C's last dimension (either may).
+  // Plain maps only: no broadcast size-1 dimensions (constant 0) and no
+  // diagonals (a repeated dimension).
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
   AffineMap c = maps[2];
-  if (c.getNumResults() < 2)
+  Blocking blocking;
+  // B: an operand whose last dimension n is one of C's, so that rows of B
+  // are contiguous vectors. Best when n is C's last dimension too;
+  // otherwise C's block is read and written with strides, once per slice
+  // of k. m: the innermost dimension of C that only A has.
+  auto choose = [&](unsigned lhs, unsigned rhs, bool contiguousC) {
+    AffineMap a = maps[lhs], b = maps[rhs];
+    if (b.getNumResults() == 0 || c.getNumResults() < 2)
+      return false;
+    unsigned n = b.getDimPosition(b.getNumResults() - 1);
+    if (!c.isFunctionOfDim(n) || a.isFunctionOfDim(n) || ranges[n] % nr ||
+        (contiguousC && c.getDimPosition(c.getNumResults() - 1) != n))
+      return false;
+    for (unsigned r = c.getNumResults(); r-- > 0;) {
+      unsigned m = c.getDimPosition(r);
+      if (m != n && a.isFunctionOfDim(m) && !b.isFunctionOfDim(m) &&
+          ranges[m] % mr == 0) {
+        blocking.lhs = lhs;
+        blocking.rhs = rhs;
+        blocking.m = m;
+        blocking.n = n;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!choose(0, 1, true) && !choose(1, 0, true) && !choose(0, 1, false) &&
+      !choose(1, 0, false))
     return std::nullopt;
-  unsigned last = c.getDimPosition(c.getNumResults() - 1);
-  if (maps[0].getNumResults() &&
-      maps[0].getDimPosition(maps[0].getNumResults() - 1) == last)
-    std::swap(blocking.lhs, blocking.rhs);
+  // k: a summed dimension, A's last if it is one (contiguous reads of A),
+  // else the innermost reduction loop.
+  // It must be in both operands (a label summed in one operand only is a
+  // loop of its own).
   AffineMap a = maps[blocking.lhs], b = maps[blocking.rhs];
-  if (b.getNumResults() < 2)
-    return std::nullopt;
-  // n: the last dimension of C and of B (contiguous in both).
-  blocking.n = c.getDimPosition(c.getNumResults() - 1);
-  if (b.getDimPosition(b.getNumResults() - 1) != blocking.n ||
-      a.isFunctionOfDim(blocking.n))
-    return std::nullopt;
-  // m: the dimension before n in C, which A has and B does not.
-  blocking.m = c.getDimPosition(c.getNumResults() - 2);
-  if (!a.isFunctionOfDim(blocking.m) || b.isFunctionOfDim(blocking.m))
-    return std::nullopt;
-  // k: the last reduction loop.
+  auto summedByBoth = [&](unsigned d) {
+    return op.getIteratorTypesArray()[d] == utils::IteratorType::reduction &&
+           a.isFunctionOfDim(d) && b.isFunctionOfDim(d);
+  };
   std::optional<unsigned> k;
-  for (auto [d, type] : llvm::enumerate(op.getIteratorTypesArray()))
-    if (type == utils::IteratorType::reduction)
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (summedByBoth(d))
       k = d;
-  if (!k || ranges[blocking.m] % mr || ranges[blocking.n] % nr)
+  if (!k)
     return std::nullopt;
+  if (a.getNumResults() > 0 &&
+      summedByBoth(a.getDimPosition(a.getNumResults() - 1)))
+    k = a.getDimPosition(a.getNumResults() - 1);
   blocking.k = *k;
   unsigned kc = 1;
   for (unsigned candidate : {32u, 16u, 8u, 4u, 2u})
@@ -214,7 +239,13 @@ struct EinVectorizeContractionsPass
     getOperation()->walk([&](linalg::GenericOp op) {
       Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
       unsigned lanes = element.isF64() ? 4 : 8;
-      if (auto blocking = blockingOf(op, rows, columnVectors * lanes))
+      // Narrower blocks (one vector of columns) where the wide ones do not
+      // divide the columns.
+      std::optional<Blocking> blocking =
+          blockingOf(op, rows, columnVectors * lanes);
+      if (!blocking && columnVectors > 1)
+        blocking = blockingOf(op, rows, lanes);
+      if (blocking)
         work.push_back({op, *blocking});
     });
     IRRewriter rewriter(&getContext());
@@ -225,7 +256,19 @@ struct EinVectorizeContractionsPass
       SmallVector<OpFoldResult> tile;
       for (int64_t s : blocking.sizes)
         tile.push_back(rewriter.getIndexAttr(s));
-      options.setTileSizes(tile).setLoopType(
+      // Loops in the generic's order, except that the other output
+      // dimensions (steps of one) go outermost: the block's rows, its k
+      // slices and its columns stay the inner loops.
+      SmallVector<int64_t> order;
+      SmallVector<utils::IteratorType> types = op.getIteratorTypesArray();
+      for (bool outer : {true, false})
+        for (unsigned d = 0; d < types.size(); ++d) {
+          bool other = types[d] == utils::IteratorType::parallel &&
+                       d != blocking.m && d != blocking.n;
+          if (other == outer)
+            order.push_back(d);
+        }
+      options.setTileSizes(tile).setInterchange(order).setLoopType(
           scf::SCFTilingOptions::LoopType::ForOp);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);

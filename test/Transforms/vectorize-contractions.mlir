@@ -62,3 +62,18 @@ func.func @cache_blocked(%a: tensor<64x2048xf32>, %b: tensor<2048x1024xf32>) -> 
   %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<64x2048xf32>, tensor<2048x1024xf32>) -> tensor<64x1024xf32>
   return %0 : tensor<64x1024xf32>
 }
+
+// -----
+
+// No operand ends with C's last dimension (a TCCG-style transposition):
+// B's last dimension c is the block's columns, and C's block is read and
+// written with a permutation, once per slice of k. The columns (8 f32)
+// take a narrower block of one vector.
+// CHECK-LABEL: func.func @strided_c
+// CHECK: vector.transfer_read {{.*}}permutation_map = {{.*}} : tensor<1x4x8x1xf32>, vector<4x8xf32>
+// CHECK: vector.contract {{.*}} : vector<4x4xf32>, vector<4x8xf32> into vector<4x8xf32>
+// CHECK: vector.transfer_write {{.*}}permutation_map = {{.*}} : vector<4x8xf32>, tensor<1x4x8x1xf32>
+func.func @strided_c(%a: tensor<2x3x4x4xf32>, %b: tensor<4x3x3x8xf32>) -> tensor<2x4x8x3xf32> {
+  %0 = ein.contract "aebf,fdec->abcd" %a, %b : (tensor<2x3x4x4xf32>, tensor<4x3x3x8xf32>) -> tensor<2x4x8x3xf32>
+  return %0 : tensor<2x4x8x3xf32>
+}
