@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Runs `einc bench --json` on the fixed benchmark list and prints one
 table: Einc's GFLOP/s and its speed relative to each peer (the peer's
-median time over Einc's; above 1 Einc is faster).
+median time over Einc's; above 1 Einc is faster), OpenBLAS both on one
+thread (like for like: Einc's kernels are single-threaded today) and on
+every core.
 
 Usage: test/bench/run-suite.py [EINC] [--quick]   (EINC: build/bin/einc)
 --quick drops the largest sizes. Nothing here is asserted: it measures."""
@@ -39,21 +41,30 @@ rows = []
 for i, (expr, shapes, dtype) in enumerate(CASES):
     print(f"[{i + 1}/{len(CASES)}] {expr} {shapes} {dtype}", file=sys.stderr,
           flush=True)
-    out = subprocess.run([einc, "bench", expr, "--shapes", shapes, "--dtype",
-                          dtype, "--json", "--min-time", "1"],
-                         capture_output=True, text=True)
-    if out.returncode:
-        print(f"  failed: {out.stderr.strip()}", file=sys.stderr)
+    base = [einc, "bench", expr, "--shapes", shapes, "--dtype", dtype,
+            "--json", "--min-time", "1"]
+    out = subprocess.run(base, capture_output=True, text=True)
+    # OpenBLAS once more on one thread, like for like with Einc's one.
+    single = subprocess.run(base + ["--peers", "openblas", "--threads", "1"],
+                            capture_output=True, text=True)
+    if out.returncode or single.returncode:
+        print(f"  failed: {(out.stderr + single.stderr).strip()}",
+              file=sys.stderr)
         continue
-    rows.append((expr, shapes, dtype, json.loads(out.stdout)))
+    report = json.loads(out.stdout)
+    for r in json.loads(single.stdout)["results"]:
+        if r["name"] == "openblas":
+            r["name"] = "openblas-1"
+            report["results"].append(r)
+    rows.append((expr, shapes, dtype, report))
 
 print(f"Machine: {platform.processor() or platform.machine()}, "
-      f"{os.cpu_count()} cores; einc 1 thread, OpenBLAS every core, "
-      "Eigen 1 thread")
+      f"{os.cpu_count()} cores; einc 1 thread, Eigen 1 thread")
 header = ("| expression | shapes | dtype | einc GFLOP/s | % of 1-core peak "
-          "| vs OpenBLAS | vs Eigen | vs naive |")
+          f"| vs OpenBLAS 1 thread | vs OpenBLAS {os.cpu_count()} threads "
+          "| vs Eigen | vs naive |")
 print(header)
-print("|" + "---|" * 8)
+print("|" + "---|" * 9)
 for expr, shapes, dtype, r in rows:
     by = {x["name"]: x for x in r["results"]}
     own = by["einc"]
@@ -64,4 +75,5 @@ for expr, shapes, dtype, r in rows:
         x = by.get(name)
         return f"{x['einc_speed_ratio']:.2f}x" if x and "skipped" not in x else "-"
     print(f"| `{expr}` | {shapes} | {dtype} | {own['gflops']:.2f} | {share} "
-          f"| {ratio('openblas')} | {ratio('eigen')} | {ratio('naive')} |")
+          f"| {ratio('openblas-1')} | {ratio('openblas')} | {ratio('eigen')} "
+          f"| {ratio('naive')} |")
