@@ -1,13 +1,14 @@
 //===- VectorizeContractions.cpp - Register-blocked contraction tiles -----===//
 //
-// A contraction C[..., m, n] += A[..., m, k] * B[..., k, n] whose last
-// output dimension n is also the last dimension of B is tiled into an
-// mr x nr block of C (mr rows of m, nr contiguous columns of n) times a
-// kc-deep slice of k, and every other loop into steps of one. Each tile is
-// vectorised into one vector.contract and lowered to kc outer products,
-// i.e. mr x nr/lanes fused multiply-adds per k that keep the block of C in
-// vector registers. Only static shapes that the tile sizes divide are
-// taken; everything else keeps the plain loop nest.
+// A contraction C[..., m, n] += A[..., m, k] * B[..., k, n] whose B ends
+// with a dimension n of C (either operand may be B; best when n is also C's
+// last) is tiled into an mr x nr block of C (mr rows of m, nr columns of n)
+// times a kc-deep slice of k, and every other loop into steps of one. Each
+// tile is one vector.contract on transfers of the operands in their own
+// layouts, lowered to kc outer products, i.e. mr x nr/lanes fused
+// multiply-adds per k that keep the block of C in vector registers. Large
+// contractions are first cut into cache panels. Only static shapes that the
+// tile sizes divide are taken; everything else keeps the plain loop nest.
 //
 //===----------------------------------------------------------------------===//
 
