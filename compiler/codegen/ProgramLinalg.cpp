@@ -14,16 +14,11 @@
 
 #include <cmath>
 
+// Member functions see ProgramLowering's aliases (Value, Location, ...).
 using llvm::cast;
-using llvm::dyn_cast;
 using llvm::isa;
-using mlir::Location;
-using mlir::OpBuilder;
-using mlir::RankedTensorType;
-using mlir::Type;
 using mlir::Value;
 using mlir::ValueRange;
-using mlir::ein::Subscripts;
 
 namespace ein {
 
