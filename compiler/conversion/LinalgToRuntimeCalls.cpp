@@ -193,7 +193,7 @@ template <typename OpTy> struct FactorOpLowering : OpConversionPattern<OpTy> {
     StringRef name = fn;
     if constexpr (std::is_same_v<OpTy, SvdOp>) {
       // svd(..., cutoff=c) zeroes the small singular values in the runtime.
-      if (double cutoff = op.getCutoff().convertToDouble(); cutoff != 0) {
+      if (double cutoff = op.getCutoffAttr().getValueAsDouble(); cutoff != 0) {
         name = "einrt_kernel_svd_cutoff";
         args.push_back(
             arith::ConstantOp::create(b, loc, b.getF64FloatAttr(cutoff)));
