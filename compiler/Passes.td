@@ -61,8 +61,11 @@ def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
     contraction used nowhere else is tiled over every dimension but the
     last, and the contraction and its zero fill are fused into that loop:
     each row of the product is computed and finished while it is in
-    cache. Producers of contractions are not fused into them: that would
-    recompute the producer once per summed index.
+    cache. When the contraction has at least 2^20 multiply-adds, the
+    outermost of those loops with two or more iterations is marked
+    `ein.parallel` (see ein-parallelize-loops). Producers of contractions
+    are not fused into them: that would recompute the producer once per
+    summed index.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -94,10 +97,43 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
     Option<"lower", "lower", "bool", /*default=*/"true",
            "Lower vector.contract to fused multiply-adds (false keeps it, "
            "for tests)">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"1048576",
+           "Mark the outermost loop over independent blocks `ein.parallel` "
+           "(see ein-parallelize-loops) when the contraction has at least "
+           "this many multiply-adds; 0: never">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Transforms after bufferization
+//===----------------------------------------------------------------------===//
+
+def EinParallelizeLoops : Pass<"ein-parallelize-loops", "::mlir::ModuleOp"> {
+  let summary = "Run the loops marked ein.parallel on several threads";
+  let description = [{
+    Runs on memrefs, after bufferization. Every `scf.for` that carries the
+    unit attribute `ein.parallel` (set by ein-vectorize-contractions on the
+    outermost loop over independent blocks of a large contraction) and
+    returns no values becomes an `scf.parallel`, and then an OpenMP
+    `omp.parallel` + `omp.wsloop` with static scheduling. With
+    `runtime-threads`, each region asks the runtime for its thread count
+    (`einrt_num_threads()`: einrt_set_num_threads, EINC_NUM_THREADS, or the
+    CPU count); without it OpenMP's own default applies (OMP_NUM_THREADS).
+    Iterations write disjoint blocks and every element keeps its own
+    summation order, so results do not depend on the thread count.
+  }];
+  let options = [
+    Option<"runtimeThreads", "runtime-threads", "bool", /*default=*/"true",
+           "Take each region's thread count from einrt_num_threads()">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::omp::OpenMPDialect"];
 }
 
 //===----------------------------------------------------------------------===//

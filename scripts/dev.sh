@@ -14,7 +14,7 @@ llvm=/usr/lib/llvm-22
 packages=(
   cmake ninja-build g++ ccache python3 python3-numpy
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  libgtest-dev libopenblas-dev liblapacke-dev libeigen3-dev
+  libgtest-dev libopenblas-dev liblapacke-dev libeigen3-dev libomp-22-dev
 )
 
 install_deps() {

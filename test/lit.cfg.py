@@ -22,6 +22,7 @@ llvm_config.with_environment("PATH", config.ein_tools_dir, append_path=True)
 config.substitutions.append(("%ein_src", config.ein_src_root))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "e2e", "Inputs")))
 config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%llvm_lib", config.llvm_lib_dir))
 config.substitutions.append(("%python", "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"))
 
 tool_dirs = [config.ein_tools_dir, config.llvm_tools_dir]

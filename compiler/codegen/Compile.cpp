@@ -36,7 +36,8 @@ std::unique_ptr<MLIRContext> ein::createContext() {
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
-                 llvm::StringRef name, Stage stage, const PathOptions &path) {
+                 llvm::StringRef name, Stage stage, const PathOptions &path,
+                 Threads threads) {
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
@@ -54,7 +55,7 @@ ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
   if (stage == Stage::Linalg)
     buildEinToLinalgPipeline(pm, path);
   else
-    buildEinCPUPipeline(pm, path);
+    buildEinCPUPipeline(pm, path, threads);
   if (failed(pm.run(*module)))
     return llvm::createStringError("lowering failed: " + diagnostics);
   return module;

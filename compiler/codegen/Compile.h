@@ -4,6 +4,7 @@
 #define EINC_CODEGEN_COMPILE_H
 
 #include "compiler/parser/Einsum.h"
+#include "compiler/pipeline/Pipeline.h"
 #include "einc/Path.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,10 +33,12 @@ std::unique_ptr<mlir::MLIRContext> createContext();
 /// Builds `problem` as ein IR and lowers it to `stage`. MLIR diagnostics
 /// become the error message (they indicate a compiler bug, not a user
 /// error: the problem was checked when it was resolved).
-/// `path` chooses the contraction order (see defaultCompilePathOptions()).
+/// `path` chooses the contraction order (see defaultCompilePathOptions()),
+/// `threads` how large contractions use threads.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
-            llvm::StringRef name, Stage stage, const PathOptions &path);
+            llvm::StringRef name, Stage stage, const PathOptions &path,
+            Threads threads = Threads::Runtime);
 
 /// A C header declaring the entry point that the object file defines.
 std::string generateCHeader(const EinsumProblem &problem, llvm::StringRef name);

@@ -14,6 +14,8 @@ namespace ein {
 struct Engine {
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*entry)(void **) = nullptr;
+  /// Whether the code has parallel (OpenMP) regions.
+  bool parallel = false;
 };
 
 /// Compiles a module in the LLVM dialect for the host with LLVM at

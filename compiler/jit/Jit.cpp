@@ -14,6 +14,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/Support/DynamicLibrary.h"
+
 #include <atomic>
 #include <complex>
 #include <cstring>
@@ -43,6 +45,7 @@ struct Kernel::Impl {
   std::vector<int64_t> inputElements;
   Path path;
   std::optional<SlicePlan> slicing;
+  bool parallel = false;
 
   /// Records the dtype, subscripts and shapes of `problem`.
   void describe(const EinsumProblem &problem);
@@ -191,6 +194,7 @@ const Shape &Kernel::outputShape() const { return impl->outputShape; }
 int64_t Kernel::outputElements() const { return impl->outputElements; }
 const std::string &Kernel::subscripts() const { return impl->subscripts; }
 const Path &Kernel::path() const { return impl->path; }
+bool Kernel::parallel() const { return impl->parallel; }
 
 llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
                                void *output) const {
@@ -318,6 +322,21 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
                                          llvm::StringRef name,
                                          unsigned optLevel) {
   initializeNativeTarget();
+  // OpenMP regions call into libomp; the engine resolves them from the
+  // libraries of the process.
+  static const std::string ompError = [] {
+    std::string error;
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently(EINC_LIBOMP, &error);
+    return error;
+  }();
+  bool usesOpenMP = false;
+  module.walk([&](mlir::Operation *op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
+      usesOpenMP = true;
+  });
+  if (usesOpenMP && !ompError.empty())
+    return llvm::createStringError("cannot load the OpenMP runtime " +
+                                   llvm::Twine(EINC_LIBOMP) + ": " + ompError);
   auto transformer = mlir::makeOptimizingTransformer(std::min(optLevel, 3u), 0,
                                                      /*targetMachine=*/nullptr);
   mlir::ExecutionEngineOptions engineOptions;
@@ -333,6 +352,7 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
                                    llvm::toString(engine.takeError()));
   Engine result;
   result.engine = std::move(*engine);
+  result.parallel = usesOpenMP;
   // The runtime entry points that lowered linear algebra calls.
   result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
@@ -351,6 +371,9 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
     add("einrt_kernel_slogdet", &einrt_kernel_slogdet);
     add("einrt_kernel_eig", &einrt_kernel_eig);
     add("einrt_kernel_lstsq", &einrt_kernel_lstsq);
+    // Parallel regions size themselves with this (OpenMP's __kmpc_* entry
+    // points come from libomp, which the process links).
+    add("einrt_num_threads", &einrt_num_threads);
     // Strided copies (e.g. writing a slice into an output) lower to this.
     add("memrefCopy", &einrt_memref_copy);
     return symbols;
@@ -362,6 +385,10 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
   result.entry = *entry;
   return result;
 }
+
+void ein::setNumThreads(int n) { einrt_set_num_threads(n); }
+
+int ein::numThreads() { return einrt_num_threads(); }
 
 void ein::callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers) {
   std::vector<void *> pointers(buffers.begin(), buffers.end());
@@ -391,6 +418,7 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   auto kernel = std::make_shared<Kernel::Impl>();
   kernel->engine = std::move(engine->engine);
   kernel->entry = engine->entry;
+  kernel->parallel = engine->parallel;
 
   kernel->describe(problem);
   return kernel;
@@ -450,6 +478,7 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
     return inner.takeError();
   plan.inner = std::move(*inner);
   auto kernel = std::make_shared<Kernel::Impl>();
+  kernel->parallel = plan.inner->parallel;
   kernel->describe(problem);
   kernel->path = std::move(path);
   kernel->slicing = std::move(plan);

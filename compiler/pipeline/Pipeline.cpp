@@ -13,6 +13,7 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
@@ -56,7 +57,7 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   pm.addPass(mlir::createCSEPass());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::ein::createEinMemrefEntry());
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
   pm.addPass(mlir::bufferization::createOneShotBufferizePass());
@@ -67,6 +68,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::createConvertLinalgToLoopsPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // Large contractions' block loops onto threads (OpenMP).
+  if (threads != Threads::Off) {
+    mlir::ein::EinParallelizeLoopsOptions parallel;
+    parallel.runtimeThreads = threads == Threads::Runtime;
+    pm.addPass(mlir::ein::createEinParallelizeLoops(parallel));
+  }
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createSCFToControlFlowPass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
@@ -81,6 +88,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::createConvertIndexToLLVMPass());
   pm.addPass(mlir::createConvertFuncToLLVMPass());
   pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createConvertOpenMPToLLVMPass());
   // Padding values of vector transfers.
   pm.addPass(mlir::createUBToLLVMConversionPass());
   pm.addPass(mlir::createReconcileUnrealizedCastsPass());
@@ -88,9 +96,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::createCanonicalizerPass());
 }
 
-void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path) {
+void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path,
+                         Threads threads) {
   buildEinToLinalgPipeline(pm, path);
-  buildLinalgToLLVMPipeline(pm);
+  buildLinalgToLLVMPipeline(pm, threads);
 }
 
 void registerEinPipelines() {

@@ -23,14 +23,24 @@ void buildEinToLinalgPipeline(
     mlir::OpPassManager &pm,
     const PathOptions &path = defaultCompilePathOptions());
 
+/// How the block loops of large contractions use threads.
+enum class Threads {
+  Off,     ///< one thread, no OpenMP: objects link with nothing else
+  OpenMP,  ///< OpenMP regions with OpenMP's default count (OMP_NUM_THREADS)
+  Runtime, ///< OpenMP regions sized by einrt_num_threads() (the JIT)
+};
+
 /// linalg on tensors -> LLVM dialect: destination-passing entry, one-shot
-/// bufferization, deallocation, loops, LLVM, and the C entry point.
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+/// bufferization, deallocation, loops, threads, LLVM, and the C entry
+/// point.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               Threads threads = Threads::Runtime);
 
 /// The whole CPU pipeline: both of the above. Registered as
 /// `--ein-cpu-pipeline` in ein-opt.
 void buildEinCPUPipeline(mlir::OpPassManager &pm,
-                         const PathOptions &path = defaultCompilePathOptions());
+                         const PathOptions &path = defaultCompilePathOptions(),
+                         Threads threads = Threads::Runtime);
 
 /// Registers the pipelines above for command-line use.
 void registerEinPipelines();

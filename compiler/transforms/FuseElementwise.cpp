@@ -1,6 +1,7 @@
 //===- FuseElementwise.cpp - Fuse chains of elementwise generics ----------===//
 
 #include "compiler/Passes.h"
+#include "compiler/transforms/ParallelMarks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -102,6 +103,14 @@ void fuseEpilogues(Operation *root) {
             rewriter, cast<TilingInterface>(consumer.getOperation()), options);
     if (failed(result))
       continue; // left as it was: correct, just not fused
+    // Blocks of rows are independent: a large product runs them on
+    // threads (the contraction inside then stays on one).
+    int64_t work = 1;
+    for (int64_t r : contraction.getStaticLoopRanges())
+      work *= r;
+    if (work >= ::ein::kMinParallelWork)
+      ::ein::markParallel(result->loops,
+                          SmallVector<bool>(result->loops.size(), true));
     for (OpResult r : consumer->getResults())
       if (Value replacement = result->replacements.lookup(r))
         rewriter.replaceAllUsesWith(r, replacement);

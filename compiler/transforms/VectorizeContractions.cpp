@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Passes.h"
+#include "compiler/transforms/ParallelMarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -192,12 +193,46 @@ void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.replaceOp(op, written);
 }
 
+/// Multiply-adds of a contraction with static loop ranges.
+int64_t workOf(linalg::GenericOp op) {
+  int64_t work = 1;
+  for (int64_t r : op.getStaticLoopRanges())
+    work *= r;
+  return work;
+}
+
+/// When no loop of two or more independent blocks comes before the first
+/// summed loop in `order` (one block of rows, say), moves the first that
+/// exists there, so that threads share it out without a fork per k slice.
+void hoistParallelLoop(SmallVectorImpl<int64_t> &order,
+                       ArrayRef<utils::IteratorType> types,
+                       ArrayRef<int64_t> ranges, ArrayRef<int64_t> sizes) {
+  auto independent = [&](int64_t d) {
+    return types[d] == utils::IteratorType::parallel;
+  };
+  auto *firstSum = llvm::find_if_not(order, independent);
+  auto several = [&](int64_t d) {
+    return independent(d) && ranges[d] / sizes[d] >= 2;
+  };
+  if (firstSum == order.end() || std::any_of(order.begin(), firstSum, several))
+    return;
+  auto *late = std::find_if(firstSum, order.end(), several);
+  if (late == order.end())
+    return;
+  int64_t d = *late;
+  order.erase(late);
+  order.insert(firstSum, d);
+}
+
 /// Panels that stay in cache: when they divide the extents, the
 /// contraction is first tiled into 64 x 256 blocks of C and 256-deep
 /// slices of k, columns outermost (a 256 x 256 panel of B is reused by
 /// every row block), and the register blocks are made inside each.
+/// With `parallel`, the column panels (or, when there is only one, the row
+/// panels) are marked to run on threads, and `marked` is set.
 linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
-                               const Blocking &blocking) {
+                               const Blocking &blocking, bool parallel,
+                               bool &marked) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   const int64_t mc = 64, nc = 256, kc = 256;
   // Measured with einc bench on 2-core AVX2 machines: worth it once B
@@ -226,6 +261,9 @@ linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))
     return op;
+  // The loops are n, k, m; k sums into the same block of C.
+  if (parallel && tiled->loops.size() == 3)
+    marked = ::ein::markParallel(tiled->loops, {true, false, true});
   rewriter.replaceOp(op, tiled->replacements);
   return cast<linalg::GenericOp>(tiled->tiledOps.front());
 }
@@ -251,7 +289,14 @@ struct EinVectorizeContractionsPass
     });
     IRRewriter rewriter(&getContext());
     for (auto &[original, blocking] : work) {
-      linalg::GenericOp op = cacheBlocked(rewriter, original, blocking);
+      // Inside a loop that already runs on threads (a fused epilogue's),
+      // no second level.
+      bool parallel = minParallelWork > 0 &&
+                      workOf(original) >= minParallelWork &&
+                      !::ein::insideParallelLoop(original);
+      bool marked = false;
+      linalg::GenericOp op =
+          cacheBlocked(rewriter, original, blocking, parallel, marked);
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       SmallVector<OpFoldResult> tile;
@@ -269,12 +314,23 @@ struct EinVectorizeContractionsPass
           if (other == outer)
             order.push_back(d);
         }
+      if (parallel && !marked)
+        hoistParallelLoop(order, types, op.getStaticLoopRanges(),
+                          blocking.sizes);
       options.setTileSizes(tile).setInterchange(order).setLoopType(
           scf::SCFTilingOptions::LoopType::ForOp);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))
         continue;
+      // Threads over the outermost loop of independent blocks: the other
+      // output dimensions, m or n, never k.
+      if (parallel && !marked && tiled->loops.size() == order.size()) {
+        SmallVector<bool> independent;
+        for (int64_t d : order)
+          independent.push_back(types[d] == utils::IteratorType::parallel);
+        ::ein::markParallel(tiled->loops, independent);
+      }
       rewriter.replaceOp(op, tiled->replacements);
       for (Operation *t : tiled->tiledOps)
         vectorizeTile(rewriter, cast<linalg::GenericOp>(t), blocking);

@@ -668,7 +668,8 @@ TEST(RandomEinsum, SlicedKernelsAgree) {
 
 /// Whether `c` compiles to the register-blocked vector code of
 /// ein-vectorize-contractions (fused multiply-adds on vectors).
-bool usesBlockedKernel(const Case &c) {
+/// Whether the IR of `c` at `stage` contains `needle`.
+bool irContains(const Case &c, ein::Stage stage, const char *needle) {
   std::vector<llvm::SmallVector<int64_t>> shapes;
   for (const ein::Shape &s : c.shapes)
     shapes.emplace_back(s.begin(), s.end());
@@ -678,7 +679,7 @@ bool usesBlockedKernel(const Case &c) {
     return false;
   }
   auto ctx = ein::createContext();
-  auto module = ein::lowerEinsum(*ctx, *problem, "einsum", ein::Stage::Linalg,
+  auto module = ein::lowerEinsum(*ctx, *problem, "einsum", stage,
                                  ein::CompileOptions().path);
   if (!module) {
     llvm::consumeError(module.takeError());
@@ -687,7 +688,11 @@ bool usesBlockedKernel(const Case &c) {
   std::string text;
   llvm::raw_string_ostream os(text);
   (*module)->print(os);
-  return text.find("vector.fma") != std::string::npos;
+  return text.find(needle) != std::string::npos;
+}
+
+bool usesBlockedKernel(const Case &c) {
+  return irContains(c, ein::Stage::Linalg, "vector.fma");
 }
 
 TEST(RandomEinsum, BlockedKernelsMatchReference) {
@@ -757,6 +762,90 @@ TEST(RandomEinsum, BlockedKernelsMatchReference) {
   std::printf("blocked kernels: %d of %d cases\n", blocked, cases);
   EXPECT_GT(blocked, 40);
   EXPECT_GT(cases - blocked, 10);
+}
+
+TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
+  // Contractions large enough for parallel block loops (1-4 M
+  // multiply-adds), batch/row/column/summed groups in random layouts, the
+  // edge extents 1, 2, 3, 17, 31, 33 and 127 anywhere, and the innermost row
+  // and column block-divisible or not. Each runs on 1, 2 and 3 threads:
+  // the results must be bitwise equal, and equal to the reference.
+  std::mt19937_64 rng(77), values(9);
+  auto pick = [&](std::initializer_list<int64_t> options) {
+    std::vector<int64_t> v(options);
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  };
+  auto shuffled = [&](std::string s) {
+    std::shuffle(s.begin(), s.end(), rng);
+    return s;
+  };
+  ein::Jit jit;
+  int parallel = 0, cases = 0, failures = 0;
+  for (int n = 0; cases < 24 && n < 2000 && failures < 3; ++n) {
+    std::string pool = "abcdefghij";
+    auto take = [&](int count) {
+      std::string labels = pool.substr(0, count);
+      pool.erase(0, count);
+      return labels;
+    };
+    std::string batch = take(int(pick({0, 1}))), m = take(int(pick({1, 2}))),
+                cols = take(int(pick({1, 2}))), k = take(int(pick({1, 2})));
+    ein::DType dtype = pick({0, 1}) ? ein::f64 : ein::f32;
+    std::map<char, int64_t> extent;
+    for (char l : batch + m + cols + k)
+      extent[l] = pick({1, 2, 3, 17, 31, 33, 127});
+    if (pick({0, 1, 1})) {
+      extent[m.back()] = pick({32, 64, 128});
+      extent[cols.back()] = pick({32, 64, 128});
+    }
+    std::string a = shuffled(batch + m + k);
+    std::string b =
+        shuffled(batch + k + cols.substr(0, cols.size() - 1)) + cols.back();
+    std::string out = shuffled(batch + m.substr(0, m.size() - 1) +
+                               cols.substr(0, cols.size() - 1)) +
+                      m.back() + cols.back();
+    Case c;
+    c.expr = a + "," + b + "->" + out;
+    c.dtype = dtype;
+    for (const std::string &term : {a, b}) {
+      ein::Shape shape;
+      for (char l : term)
+        shape.push_back(extent[l]);
+      c.shapes.push_back(shape);
+    }
+    int64_t work = iterations(interpret(c.expr, c.shapes), c.shapes);
+    if (work < (int64_t(1) << 20) || work > (int64_t(4) << 20))
+      continue;
+    ++cases;
+    parallel += irContains(c, ein::Stage::LLVMDialect, "omp.parallel");
+    ein::setNumThreads(1);
+    std::string problem = check(jit, c, values);
+    llvm::Expected<ein::Kernel> kernel = jit.compile(c.expr, c.shapes, dtype);
+    ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
+    Inputs in = makeInputs(c, values);
+    std::vector<const void *> pointers;
+    for (const std::vector<char> &bytes : in.bytes)
+      pointers.push_back(bytes.data());
+    size_t bytes = size_t(kernel->outputElements()) * ein::dtypeSize(dtype);
+    std::vector<std::vector<char>> results;
+    for (int threads : {1, 2, 3}) {
+      ein::setNumThreads(threads);
+      results.emplace_back(bytes, 0x5a);
+      if (llvm::Error err = (*kernel)(pointers, results.back().data()))
+        problem += llvm::toString(std::move(err));
+      if (results.back() != results.front())
+        problem += " differs on " + std::to_string(threads) + " threads;";
+    }
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << c.describe() << ": " << problem;
+    }
+  }
+  ein::setNumThreads(0);
+  std::printf("parallel kernels: %d of %d cases\n", parallel, cases);
+  EXPECT_EQ(cases, 24);
+  EXPECT_GT(parallel, 8);
+  EXPECT_GT(cases - parallel, 2);
 }
 
 TEST(RandomEinsum, Classics) {

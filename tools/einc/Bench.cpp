@@ -58,8 +58,9 @@ cl::opt<double> minTimeOpt("min-time", cl::init(0.5), cl::sub(benchCommand),
                                     "for at least (default 0.5)"));
 cl::opt<unsigned> threadsOpt("threads", cl::init(0), cl::sub(benchCommand),
                              cl::cat(category),
-                             cl::desc("Threads of OpenBLAS (default: every "
-                                      "core)"));
+                             cl::desc("Threads of Einc and OpenBLAS "
+                                      "(default: EINC_NUM_THREADS, else "
+                                      "every core)"));
 cl::opt<std::string> peersOpt("peers", cl::init("openblas,eigen,naive"),
                               cl::sub(benchCommand), cl::cat(category),
                               cl::desc("Peers to run (openblas, eigen, naive, "
@@ -135,6 +136,9 @@ int einc::runBench(int argc, char **argv) {
   if (!dtype || (*dtype != ein::f32 && *dtype != ein::f64))
     return reportError("einc bench measures f32 and f64, not '" +
                        Twine(dtypeOpt) + "'");
+  if (threadsOpt > 4096)
+    return reportError("--threads " + Twine(threadsOpt) +
+                       " is not a thread count (1 to 4096)");
   auto shapes = staticShapes(expression, shapesOpt, sizesOpt, "bench");
   if (!shapes)
     return reportError(shapes.takeError());
@@ -199,7 +203,10 @@ int einc::runBench(int argc, char **argv) {
   std::vector<Timing> results;
   Timing own;
   own.name = "einc";
-  own.note = "1 thread";
+  if (threadsOpt > 0)
+    ein::setNumThreads(int(threadsOpt));
+  own.threads = kernel->parallel() ? ein::numThreads() : 1;
+  own.note = formatv("{0} thread{1}", own.threads, own.threads == 1 ? "" : "s");
   Error failure = Error::success();
   own.ms = timeRuns([&] {
     if (Error e = (*kernel)(pointers, reference.data()))
@@ -230,7 +237,8 @@ int einc::runBench(int argc, char **argv) {
       results.push_back(t);
       continue;
     } else if (name == "openblas") {
-      t.threads = openBlasThreads(int(threadsOpt));
+      t.threads =
+          openBlasThreads(int(threadsOpt > 0 ? threadsOpt : ein::numThreads()));
       fn = openBlasPeer(problem->subscripts, *gemm, *dtype);
     } else {
       fn = eigenPeer(problem->subscripts, *gemm, *dtype);

@@ -45,6 +45,10 @@ cl::opt<std::string>
 cl::opt<std::string>
     mattrOpt("mattr", cl::init(""), cl::cat(category),
              cl::desc("LLVM target features, e.g. +avx2,+fma"));
+cl::opt<bool> openmpOpt(
+    "openmp", cl::init(false), cl::cat(category),
+    cl::desc("Run large contractions on OpenMP threads (OMP_NUM_THREADS); "
+             "link the object with -lomp"));
 cl::opt<unsigned> optLevelOpt("O", cl::init(3), cl::Prefix, cl::cat(category),
                               cl::desc("LLVM optimisation level 0-3"));
 PathFlags pathFlags(cl::SubCommand::getTopLevel(), category);
@@ -155,7 +159,9 @@ int einc::runCodegen(int argc, char **argv) {
   }
 
   std::unique_ptr<mlir::MLIRContext> ctx = ein::createContext();
-  auto module = ein::lowerEinsum(*ctx, *problem, nameOpt, stage, *pathOptions);
+  auto module =
+      ein::lowerEinsum(*ctx, *problem, nameOpt, stage, *pathOptions,
+                       openmpOpt ? ein::Threads::OpenMP : ein::Threads::Off);
   if (!module)
     return reportError(module.takeError(), InternalError);
   if (emit == "ein" || emit == "linalg" || emit == "llvm-mlir")

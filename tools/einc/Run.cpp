@@ -48,6 +48,11 @@ cl::opt<std::string> programOpt(
 cl::opt<std::string> inlineOpt("e", cl::sub(runCommand), cl::cat(category),
                                cl::desc("Run the program given inline"),
                                cl::value_desc("PROGRAM"));
+cl::opt<unsigned> threadsOpt("threads", cl::init(0), cl::sub(runCommand),
+                             cl::cat(category),
+                             cl::desc("Threads for large contractions "
+                                      "(default: EINC_NUM_THREADS, else "
+                                      "every CPU)"));
 PathFlags pathFlags(runCommand, category);
 
 /// Owns the arrays it reads or allocates.
@@ -306,6 +311,11 @@ int runProgram() {
 } // namespace
 
 int einc::runRun(int argc, char **argv) {
+  if (threadsOpt > 4096)
+    return reportError("--threads " + Twine(threadsOpt) +
+                       " is not a thread count (1 to 4096)");
+  if (threadsOpt > 0)
+    ein::setNumThreads(int(threadsOpt));
   if (!programOpt.empty() || !inlineOpt.getValue().empty())
     return runProgram();
   if (outputList.size() > 1)

@@ -10,9 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "einrt/einrt.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+
+#include <cstdlib>
 
 extern llvm::cl::SubCommand runCommand;
 extern llvm::cl::SubCommand explainCommand;
@@ -24,7 +27,7 @@ static const char *overview =
     "asm|obj|header [-o FILE]\n"
     "      Generate code. Without --shapes/--sizes the extents are dynamic "
     "and the\n      generated C function takes one int64_t per label.\n"
-    "  einc run EXPR A.npy B.npy... -o OUT.npy\n"
+    "  einc run EXPR A.npy B.npy... -o OUT.npy [--threads N]\n"
     "      Compute through the JIT; the dtype follows NumPy's promotion of "
     "the inputs.\n"
     "  einc run (-f PROG.ein | -e 'PROGRAM') NAME=IN.npy... (-o NAME=OUT.npy "
@@ -36,6 +39,8 @@ static const char *overview =
     "  einc bench EXPR --shapes 512x512,512x512 [--dtype f64] [--json]\n"
     "      Time the compiled kernel against OpenBLAS, Eigen and a naive loop "
     "nest.\n\n"
+    "Large contractions run on EINC_NUM_THREADS threads (default: every "
+    "CPU);\nresults do not depend on the count.\n"
     "EXPR is any NumPy einsum string ('bij,bjk->bik', 'ii', '...ij,...jk'). "
     "Put '--'\nbefore an expression that starts with '-'.\n"
     "Exit codes: 0 success, 1 bad input, 2 internal error.\n";
@@ -46,6 +51,10 @@ int main(int argc, char **argv) {
                                   &einc::explainCategory,
                                   &einc::benchCategory});
   llvm::cl::ParseCommandLineOptions(argc, argv, overview);
+  if (const char *threads = std::getenv("EINC_NUM_THREADS"))
+    if (!einrt_parse_thread_count(threads))
+      return einc::reportError("EINC_NUM_THREADS='" + llvm::Twine(threads) +
+                               "' is not a thread count (1 to 4096)");
   if (runCommand)
     return einc::runRun(argc, argv);
   if (explainCommand)

@@ -58,6 +58,9 @@ public:
   const std::string &subscripts() const;
   /// The contraction path the kernel follows (and its slicing).
   const Path &path() const;
+  /// Whether some of its loops run on numThreads() threads (large
+  /// contractions); small ones run on the calling thread only.
+  bool parallel() const;
 
   /// Runs on raw C-order buffers of the compiled shapes and dtype; `output`
   /// must hold outputElements() elements. Fails only on a wrong number of
@@ -95,6 +98,14 @@ public:
 private:
   std::shared_ptr<const Impl> impl;
 };
+
+/// Threads that compiled kernels run large contractions on, for the whole
+/// process: `n` > 0 sets the count, 0 restores the default (the
+/// EINC_NUM_THREADS environment variable, else every CPU). Results do not
+/// depend on it: each element is summed in the same order.
+void setNumThreads(int n);
+/// The count kernels use now.
+int numThreads();
 
 /// Compiles einsum expressions for the host CPU through the `ein` dialect
 /// and MLIR's execution engine. Compiled kernels are cached on (expression,
