@@ -84,9 +84,11 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
     every other loop into steps of one, and vectorises each tile into a
     `vector.contract` lowered to outer products: per k, rows x
     column-vectors fused multiply-adds into accumulators held in vector
-    registers. When B is larger than 4 MiB and the sizes divide, the
+    registers. When B is larger than 256 KiB and the sizes divide, the
     contraction is first cut into cache panels (256 columns, 256-deep k
-    slices, 64 rows; columns outermost). Contractions whose m or n extent
+    slices, 64 rows; columns outermost), and each 256 x 256 panel of B is
+    copied into a contiguous buffer (`linalg.copy` into `tensor.empty`)
+    before the loop over row panels that reuses it. Contractions whose m or n extent
     the block does not divide keep the plain loop nest.
   }];
   let options = [

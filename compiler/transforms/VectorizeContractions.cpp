@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -224,6 +225,31 @@ void hoistParallelLoop(SmallVectorImpl<int64_t> &order,
   order.insert(firstSum, d);
 }
 
+/// Copies input `operand` of the tile `op` (a slice of the whole operand)
+/// into a buffer of its own in front of `loop`, when the slice does not
+/// depend on `loop`: the tile then reads a contiguous panel, copied once
+/// and reused by every iteration of `loop`, instead of rows a whole
+/// operand apart (which map to the same cache sets when that is a power of
+/// two: 2048^2 f32 runs 2x faster packed).
+void packOperand(RewriterBase &rewriter, linalg::GenericOp op, unsigned operand,
+                 LoopLikeOpInterface loop) {
+  OpOperand &use = op->getOpOperand(operand);
+  auto slice = use.get().getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || !slice.getType().hasStaticShape() ||
+      !llvm::all_of(slice->getOperands(),
+                    [&](Value v) { return loop.isDefinedOutsideOfLoop(v); }))
+    return;
+  rewriter.setInsertionPoint(loop);
+  Operation *outside = rewriter.clone(*slice);
+  RankedTensorType type = slice.getType();
+  Value empty = tensor::EmptyOp::create(rewriter, slice.getLoc(),
+                                        type.getShape(), type.getElementType());
+  Value packed = linalg::CopyOp::create(rewriter, slice.getLoc(),
+                                        outside->getResult(0), empty)
+                     .getResult(0);
+  rewriter.modifyOpInPlace(op, [&] { use.set(packed); });
+}
+
 /// Panels that stay in cache: when they divide the extents, the
 /// contraction is first tiled into 64 x 256 blocks of C and 256-deep
 /// slices of k, columns outermost (a 256 x 256 panel of B is reused by
@@ -235,14 +261,15 @@ linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
                                bool &marked) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   const int64_t mc = 64, nc = 256, kc = 256;
-  // Measured with einc bench on 2-core AVX2 machines: worth it once B
-  // outgrows about 4 MiB (2048^2 f32: +60%), a loss below (1024^2: -12%).
+  // Measured with einc bench on 2-core AVX2 machines, with B's panels
+  // packed: worth it once B outgrows 256 KiB (512^2 f32: +25%, 1024^2:
+  // +100%, 2048^2: +100% over unblocked).
   int64_t bytes = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                       .getIntOrFloatBitWidth() /
                   8;
   if (ranges[blocking.m] % mc || ranges[blocking.n] % nc ||
       ranges[blocking.k] % kc ||
-      ranges[blocking.n] * ranges[blocking.k] * bytes <= (int64_t(4) << 20))
+      ranges[blocking.n] * ranges[blocking.k] * bytes <= (int64_t(256) << 10))
     return op;
   rewriter.setInsertionPoint(op);
   SmallVector<OpFoldResult> tile(ranges.size(), rewriter.getIndexAttr(0));
@@ -265,7 +292,11 @@ linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
   if (parallel && tiled->loops.size() == 3)
     marked = ::ein::markParallel(tiled->loops, {true, false, true});
   rewriter.replaceOp(op, tiled->replacements);
-  return cast<linalg::GenericOp>(tiled->tiledOps.front());
+  auto panel = cast<linalg::GenericOp>(tiled->tiledOps.front());
+  // B's kc x nc panel is the same for every block of rows.
+  if (tiled->loops.size() == 3)
+    packOperand(rewriter, panel, blocking.rhs, tiled->loops[2]);
+  return panel;
 }
 
 struct EinVectorizeContractionsPass

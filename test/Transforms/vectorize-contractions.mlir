@@ -77,3 +77,22 @@ func.func @strided_c(%a: tensor<2x3x4x4xf32>, %b: tensor<4x3x3x8xf32>) -> tensor
   %0 = ein.contract "aebf,fdec->abcd" %a, %b : (tensor<2x3x4x4xf32>, tensor<4x3x3x8xf32>) -> tensor<2x4x8x3xf32>
   return %0 : tensor<2x4x8x3xf32>
 }
+
+// -----
+
+// B over 256 KiB: 64 x 256 blocks of C times 256-deep slices of k, columns
+// outermost, and each 256 x 256 panel of B copied to a buffer of its own
+// before the loop over row panels that reuses it.
+// CHECK-LABEL: func.func @panels
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c512{{.*}} step %c256
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c512{{.*}} step %c256
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %arg1{{.*}} [256, 256] [1, 1] : tensor<512x512xf32> to tensor<256x256xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<256x256xf32>
+// CHECK: %[[PANEL:.*]] = linalg.copy ins(%[[SLICE]] : tensor<256x256xf32>) outs(%[[EMPTY]] : tensor<256x256xf32>)
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c128{{.*}} step %c64
+// CHECK: tensor.extract_slice %[[PANEL]]
+// CHECK: vector.contract
+func.func @panels(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>) -> tensor<128x512xf32> {
+  %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<128x512xf32>, tensor<512x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}

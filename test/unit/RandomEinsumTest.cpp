@@ -781,6 +781,31 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
   };
   ein::Jit jit;
   int parallel = 0, cases = 0, failures = 0;
+  auto runCase = [&](const Case &c) {
+    parallel += irContains(c, ein::Stage::LLVMDialect, "omp.parallel");
+    ein::setNumThreads(1);
+    std::string problem = check(jit, c, values);
+    llvm::Expected<ein::Kernel> kernel = jit.compile(c.expr, c.shapes, c.dtype);
+    ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
+    Inputs in = makeInputs(c, values);
+    std::vector<const void *> pointers;
+    for (const std::vector<char> &bytes : in.bytes)
+      pointers.push_back(bytes.data());
+    size_t bytes = size_t(kernel->outputElements()) * ein::dtypeSize(c.dtype);
+    std::vector<std::vector<char>> results;
+    for (int threads : {1, 2, 3}) {
+      ein::setNumThreads(threads);
+      results.emplace_back(bytes, 0x5a);
+      if (llvm::Error err = (*kernel)(pointers, results.back().data()))
+        problem += llvm::toString(std::move(err));
+      if (results.back() != results.front())
+        problem += " differs on " + std::to_string(threads) + " threads;";
+    }
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << c.describe() << ": " << problem;
+    }
+  };
   for (int n = 0; cases < 24 && n < 2000 && failures < 3; ++n) {
     std::string pool = "abcdefghij";
     auto take = [&](int count) {
@@ -817,34 +842,22 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     if (work < (int64_t(1) << 20) || work > (int64_t(4) << 20))
       continue;
     ++cases;
-    parallel += irContains(c, ein::Stage::LLVMDialect, "omp.parallel");
-    ein::setNumThreads(1);
-    std::string problem = check(jit, c, values);
-    llvm::Expected<ein::Kernel> kernel = jit.compile(c.expr, c.shapes, dtype);
-    ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
-    Inputs in = makeInputs(c, values);
-    std::vector<const void *> pointers;
-    for (const std::vector<char> &bytes : in.bytes)
-      pointers.push_back(bytes.data());
-    size_t bytes = size_t(kernel->outputElements()) * ein::dtypeSize(dtype);
-    std::vector<std::vector<char>> results;
-    for (int threads : {1, 2, 3}) {
-      ein::setNumThreads(threads);
-      results.emplace_back(bytes, 0x5a);
-      if (llvm::Error err = (*kernel)(pointers, results.back().data()))
-        problem += llvm::toString(std::move(err));
-      if (results.back() != results.front())
-        problem += " differs on " + std::to_string(threads) + " threads;";
-    }
-    if (!problem.empty()) {
-      ++failures;
-      ADD_FAILURE() << c.describe() << ": " << problem;
-    }
+    runCase(c);
+  }
+  // Cache panels with packed B (B over 256 KiB, extents that 64 x 256 x 256
+  // divide), in both layouts of C and with a batch.
+  for (Case c :
+       {Case{"ik,kj->ij", {{128, 512}, {512, 512}}, ein::f32},
+        Case{"kj,ik->ji", {{256, 256}, {64, 256}}, ein::f64},
+        Case{"bik,bkj->bij", {{2, 64, 256}, {2, 256, 512}}, ein::f32}}) {
+    EXPECT_TRUE(irContains(c, ein::Stage::Linalg, "linalg.copy"))
+        << c.describe() << " is not packed";
+    runCase(c);
   }
   ein::setNumThreads(0);
   std::printf("parallel kernels: %d of %d cases\n", parallel, cases);
   EXPECT_EQ(cases, 24);
-  EXPECT_GT(parallel, 8);
+  EXPECT_GT(parallel, 11);
   EXPECT_GT(cases - parallel, 2);
 }
 
