@@ -51,6 +51,33 @@ def EinOptimizeContractionOrder : Pass<"ein-optimize-contraction-order"> {
   let dependentDialects = ["::mlir::ein::EinDialect"];
 }
 
+def EinFuseAttention : Pass<"ein-fuse-attention"> {
+  let summary = "Compute contract, softmax, contract chains as online softmax";
+  let description = [{
+    Finds O = softmax_j(scale * Q K^T) V written as an `ein.contract`
+    Q[B..., i, d] x K[B..., j, d] (times scalar constants) -> S[B..., i, j],
+    an `ein.softmax` along j and an `ein.contract` of the result with
+    V[B..., j, e] -> O[B..., i, e] (each result used once, static f32/f64
+    shapes), and replaces it with one loop nest (FlashAttention's online
+    softmax): per batch entry and block of Bi queries (64, 32, 16, 8 or 4,
+    the largest that divides i), blocks of Bj keys (128, 64, 32 or 16) are
+    visited in turn, keeping per query the running maximum, the running
+    sum of exponentials and the unnormalised output, rescaled when the
+    maximum grows; the output is divided by the sum at the end. Only one
+    Bi x Bj block of scores exists at a time. The scale is applied to Q's
+    block, K's block is transposed so that both block products are plain
+    matrix products (register-blocked by ein-vectorize-contractions), and
+    the outermost loop with several iterations is marked `ein.parallel`
+    when the attention is large. Other layouts and extents no block
+    divides stay as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg.generic chains and contraction epilogues";
   let description = [{

@@ -114,7 +114,8 @@ compileProgramUncached(llvm::StringRef source,
     return mlir::success();
   });
   mlir::PassManager pm(ctx.get());
-  buildEinCPUPipeline(pm, options.path);
+  buildEinCPUPipeline(pm, options.path, Threads::Runtime,
+                      options.fuseAttention);
   if (mlir::failed(mlir::verify(**module)) || mlir::failed(pm.run(**module)))
     return llvm::createStringError("internal compiler error: " + diagnostics);
   auto engine = createEngine(**module, "program", options.optLevel);
@@ -130,6 +131,7 @@ Jit::compileProgram(llvm::StringRef source,
                     const CompileOptions &options) {
   std::string key = "program|" + source.str() + "|" + dtypeName(dtype) + "|" +
                     std::to_string(options.optLevel) + "|" +
+                    (options.fuseAttention ? "fused|" : "unfused|") +
                     cacheKey(options.path);
   for (const auto &[name, shape] : shapes) {
     key += "|" + name;

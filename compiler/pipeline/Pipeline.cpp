@@ -35,7 +35,8 @@ namespace ein {
 
 PathOptions defaultCompilePathOptions() { return CompileOptions().path; }
 
-void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
+void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
+                              bool fuseAttention) {
   mlir::ein::EinOptimizeContractionOrderOptions order;
   order.algorithm = algorithmName(path.algorithm);
   order.minimize = objectiveName(path.minimize);
@@ -47,6 +48,9 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path) {
   // Canonicalising first merges sums into the contractions they reduce,
   // so the path search sees the real output.
   pm.addPass(mlir::createCanonicalizerPass());
+  // Attention before the path search splits its scaled product.
+  if (fuseAttention)
+    pm.addPass(mlir::ein::createEinFuseAttention());
   pm.addPass(mlir::ein::createEinOptimizeContractionOrder(order));
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
@@ -97,8 +101,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
 }
 
 void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path,
-                         Threads threads) {
-  buildEinToLinalgPipeline(pm, path);
+                         Threads threads, bool fuseAttention) {
+  buildEinToLinalgPipeline(pm, path, fuseAttention);
   buildLinalgToLLVMPipeline(pm, threads);
 }
 

@@ -19,9 +19,11 @@ PathOptions defaultCompilePathOptions();
 /// ein dialect -> linalg on tensors: split n-ary contractions along the
 /// path `path` chooses, then lower each to linalg.generic. (`--emit linalg`
 /// stops here.)
+/// `fuseAttention` runs ein-fuse-attention.
 void buildEinToLinalgPipeline(
     mlir::OpPassManager &pm,
-    const PathOptions &path = defaultCompilePathOptions());
+    const PathOptions &path = defaultCompilePathOptions(),
+    bool fuseAttention = true);
 
 /// How the block loops of large contractions use threads.
 enum class Threads {
@@ -40,7 +42,8 @@ void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
 /// `--ein-cpu-pipeline` in ein-opt.
 void buildEinCPUPipeline(mlir::OpPassManager &pm,
                          const PathOptions &path = defaultCompilePathOptions(),
-                         Threads threads = Threads::Runtime);
+                         Threads threads = Threads::Runtime,
+                         bool fuseAttention = true);
 
 /// Registers the pipelines above for command-line use.
 void registerEinPipelines();

@@ -23,10 +23,17 @@ using namespace mlir;
 namespace {
 
 /// Only into consumers whose loops are all parallel: fusing into a
-/// reduction would recompute the producer for every summed index.
+/// reduction would recompute the producer for every summed index. Not a
+/// producer that a loop carries to its next iteration (the online softmax
+/// of ein-fuse-attention): the fused op would write it to a new buffer
+/// instead of updating the carried one in place.
 bool intoElementwiseConsumer(OpOperand *fused) {
   auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
-  return consumer && consumer.getNumParallelLoops() == consumer.getNumLoops();
+  bool carried = llvm::any_of(fused->get().getUsers(), [](Operation *user) {
+    return isa<scf::YieldOp>(user);
+  });
+  return consumer && !carried &&
+         consumer.getNumParallelLoops() == consumer.getNumLoops();
 }
 
 bool allParallel(linalg::GenericOp op) {

@@ -51,6 +51,45 @@ p = np.exp(s - s.max(-1, keepdims=True))
 p /= p.sum(-1, keepdims=True)
 run(f"{examples}/attention.ein", {"Q": q, "K": k, "V": v},
     {"O": np.einsum("bhij,bhjd->bhid", p, v)}, inline=False)
+
+
+def attention(q, k, v, scale):
+    s = np.einsum("...id,...jd->...ij", q, k) * scale
+    p = np.exp(s - s.max(-1, keepdims=True))
+    return np.einsum("...ij,...je->...ie", p / p.sum(-1, keepdims=True), v)
+
+
+# Extents the online-softmax blocks divide (ein-fuse-attention): several key
+# blocks, f64, no head index, e != d, huge logits, a scale from a division.
+for q, k, v, tol in [(f32(2, 3, 64, 64), f32(2, 3, 256, 64), f32(2, 3, 256, 64), 1e-5),
+                     (f32(1, 1, 8, 64), f32(1, 1, 48, 64), f32(1, 1, 48, 64), 1e-5),
+                     (100 * f32(2, 2, 32, 64), f32(2, 2, 128, 64), f32(2, 2, 128, 64), 1e-4)]:
+    run(f"{examples}/attention.ein", {"Q": q, "K": k, "V": v},
+        {"O": attention(q, k, v, 0.125)}, inline=False, dtype_tol=tol)
+# Random attention shapes on the fused path: 0-2 batch indices, blocks of
+# 4-64 queries and 16-128 keys, any d and e, both dtypes, random scales.
+for case in range(12):
+    batch = list(rng.integers(1, 4, size=rng.integers(0, 3)))
+    ni, nj = int(rng.choice([4, 8, 12, 20, 64, 96])), int(rng.choice([16, 48, 80, 128, 384]))
+    nd, ne = int(rng.integers(1, 70)), int(rng.integers(1, 40))
+    dtype = "f64" if case % 2 else "f32"
+    make = f64 if dtype == "f64" else f32
+    q, k, v = make(*batch, ni, nd), make(*batch, nj, nd), make(*batch, nj, ne)
+    scale = float(np.round(rng.uniform(0.05, 2), 3))
+    idx = "".join("bcd"[:len(batch)])
+    sep = lambda *l: ",".join(list(idx) + list(l))
+    run(f"in Q[{sep('i', 'x')}], K[{sep('j', 'x')}], V[{sep('j', 'y')}] : {dtype}\n"
+        f"S[{sep('i', 'j')}] = Q[{sep('i', 'x')}] * K[{sep('j', 'x')}] * {scale}\n"
+        f"P[{sep('i', 'j')}] = softmax[j](S[{sep('i', 'j')}])\n"
+        f"O[{sep('i', 'y')}] = P[{sep('i', 'j')}] * V[{sep('j', 'y')}]\nout O",
+        {"Q": q, "K": k, "V": v}, {"O": attention(q, k, v, scale)},
+        dtype_tol=1e-12 if dtype == "f64" else 1e-5)
+q, k, v = f64(4, 16, 8), f64(4, 64, 8), f64(4, 64, 24)
+for scaled in ("* 0.25", "/ 4"):  # a division is not fused today
+    run("in Q[b,i,d], K[b,j,d], V[b,j,e] : f64\n"
+        f"P[b,i,j] = softmax[j](Q[b,i,d] * K[b,j,d] {scaled})\n"
+        "O[b,i,e] = P[b,i,j] * V[b,j,e]\nout O", {"Q": q, "K": k, "V": v},
+        {"O": attention(q, k, v, 0.25)}, dtype_tol=1e-12)
 x, w1, b1, w2, b2 = f32(3, 5), f32(5, 4), f32(4), f32(4, 2), f32(2)
 run(f"{examples}/mlp.ein", {"X": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2},
     {"Y": np.maximum(x @ w1 + b1, 0) @ w2 + b2}, inline=False)

@@ -31,6 +31,10 @@ struct TensorView {
 struct CompileOptions {
   /// LLVM optimisation level, 0-3.
   unsigned optLevel = 3;
+  /// Compute softmax(Q K^T) V chains in programs as one online-softmax
+  /// loop nest (false: three kernels and the whole score matrix, for
+  /// comparison).
+  bool fuseAttention = true;
   /// The contraction order. By default hyper stops after 256 trials rather
   /// than after a time, so the same program compiles to the same code on
   /// any machine. A memory limit makes the kernel loop over slices.

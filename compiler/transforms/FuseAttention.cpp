@@ -1,0 +1,368 @@
+//===- FuseAttention.cpp - contract, softmax, contract as one loop nest ---===//
+//
+// S = scale * Q K^T, P = softmax over j of S, O = P V is rewritten as the
+// online softmax of FlashAttention: for each block of Bi queries, blocks of
+// Bj keys are visited in turn, keeping per query the running maximum m,
+// the running sum l of exp(s - m) and the unnormalised output acc, all
+// rescaled by exp(m_old - m_new) when the maximum grows; O = acc / l at the
+// end. The scores exist only one Bi x Bj block at a time, so memory grows
+// with the sequence length, not its square. Both block products are plain
+// matrix products that ein-vectorize-contractions register-blocks (K's
+// block is transposed once per key block for that).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+#include "compiler/transforms/ParallelMarks.h"
+#include "dialect/EinOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir {
+namespace ein {
+#define GEN_PASS_DEF_EINFUSEATTENTION
+#include "compiler/Passes.h.inc"
+} // namespace ein
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::ein;
+
+namespace {
+
+/// A matched chain, in the layouts it requires: Q[B..., i, d],
+/// K[B..., j, d], V[B..., j, e] and O[B..., i, e].
+struct Attention {
+  ContractOp scores, output;
+  SoftmaxOp softmax;
+  Value q, k, v;
+  double scale = 1;
+};
+
+/// The value of a rank-0 float constant, if `v` is one.
+std::optional<double> scalarConstant(Value v) {
+  DenseElementsAttr attr;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() != 0 || !matchPattern(v, m_Constant(&attr)) ||
+      !isa<FloatType>(type.getElementType()))
+    return std::nullopt;
+  return attr.getSplatValue<APFloat>().convertToDouble();
+}
+
+std::optional<Attention> match(ContractOp output) {
+  Attention a;
+  a.output = output;
+  Subscripts out = output.getParsedSubscripts();
+  if (output.getInputs().size() != 2)
+    return std::nullopt;
+  unsigned pIndex = output.getInputs()[0].getDefiningOp<SoftmaxOp>() ? 0 : 1;
+  a.softmax = output.getInputs()[pIndex].getDefiningOp<SoftmaxOp>();
+  if (!a.softmax || !a.softmax->hasOneUse())
+    return std::nullopt;
+  a.scores = a.softmax.getInput().getDefiningOp<ContractOp>();
+  if (!a.scores || !a.scores->hasOneUse())
+    return std::nullopt;
+  Subscripts s = a.scores.getParsedSubscripts();
+  const std::string &ss = s.output;
+  int64_t rank = int64_t(ss.size());
+  if (rank < 2 || int64_t(a.softmax.getDim()) != rank - 1)
+    return std::nullopt;
+  std::string batch = ss.substr(0, rank - 2);
+  char i = ss[rank - 2], j = ss[rank - 1];
+  // Scores: two tensors Q[B, i, d] and K[B, j, d], and scalar constants.
+  SmallVector<std::pair<Value, std::string>> tensors;
+  for (auto [value, labels] : llvm::zip(a.scores.getInputs(), s.inputs)) {
+    if (labels.empty()) {
+      std::optional<double> c = scalarConstant(value);
+      if (!c)
+        return std::nullopt;
+      a.scale *= *c;
+      continue;
+    }
+    tensors.push_back({value, labels});
+  }
+  if (tensors.size() != 2)
+    return std::nullopt;
+  auto isQ = [&](const std::string &l, char row) {
+    return l.size() == ss.size() && l.substr(0, rank - 2) == batch &&
+           l[rank - 2] == row && ss.find(l.back()) == std::string::npos;
+  };
+  if (!isQ(tensors[0].second, i))
+    std::swap(tensors[0], tensors[1]);
+  if (!isQ(tensors[0].second, i) || !isQ(tensors[1].second, j) ||
+      tensors[0].second.back() != tensors[1].second.back())
+    return std::nullopt;
+  a.q = tensors[0].first;
+  a.k = tensors[1].first;
+  // Output: P[B, i, j] times V[B, j, e] into O[B, i, e].
+  const std::string &vs = out.inputs[1 - pIndex];
+  char e = vs.empty() ? 0 : vs.back();
+  if (out.inputs[pIndex] != ss || vs != batch + j + e ||
+      ss.find(e) != std::string::npos || out.output != batch + i + e)
+    return std::nullopt;
+  a.v = output.getInputs()[1 - pIndex];
+  for (Value t : {a.q, a.k, a.v, Value(output.getResult())}) {
+    auto type = cast<RankedTensorType>(t.getType());
+    if (!type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
+      return std::nullopt;
+  }
+  return a;
+}
+
+/// The largest of `options` that divides `extent`, or 0.
+int64_t blockFor(int64_t extent, ArrayRef<int64_t> options) {
+  for (int64_t o : options)
+    if (extent % o == 0)
+      return o;
+  return 0;
+}
+
+/// Builds the loop nest that replaces `a`'s three ops.
+class Builder {
+public:
+  Builder(RewriterBase &rewriter, Attention a, int64_t bi, int64_t bj)
+      : b(rewriter), loc(a.output.getLoc()), a(a), bi(bi), bj(bj) {
+    auto qType = cast<RankedTensorType>(a.q.getType());
+    element = qType.getElementType();
+    rank = qType.getRank();
+    d = qType.getDimSize(rank - 1);
+    auto vType = cast<RankedTensorType>(a.v.getType());
+    jExtent = vType.getDimSize(rank - 2);
+    e = vType.getDimSize(rank - 1);
+  }
+
+  Value build();
+
+private:
+  RewriterBase &b;
+  Location loc;
+  Attention a;
+  int64_t bi, bj;
+  Type element;
+  int64_t rank, d, jExtent, e;
+
+  RankedTensorType tensor(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, element);
+  }
+  Value constant(double v) {
+    return arith::ConstantOp::create(b, loc, element,
+                                     b.getFloatAttr(element, v));
+  }
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value filled(ArrayRef<int64_t> shape, double v) {
+    Value empty = tensor::EmptyOp::create(b, loc, shape, element);
+    return linalg::FillOp::create(b, loc, constant(v), empty).getResult(0);
+  }
+  /// A rows x cols block of the rank-`rank` tensor `t` at the batch
+  /// indices `batch` and row `row`, as a matrix.
+  Value block(Value t, ValueRange batch, Value row, int64_t rows,
+              int64_t cols) {
+    SmallVector<OpFoldResult> offsets(batch.begin(), batch.end()),
+        sizes(rank - 2, b.getIndexAttr(1)), strides(rank, b.getIndexAttr(1));
+    offsets.append({row, b.getIndexAttr(0)});
+    sizes.append({b.getIndexAttr(rows), b.getIndexAttr(cols)});
+    return tensor::ExtractSliceOp::create(b, loc, tensor({rows, cols}), t,
+                                          offsets, sizes, strides);
+  }
+  /// linalg.generic whose loops are named by `loops` (letters), with one
+  /// map per operand given by the letters of its dimensions.
+  Value generic(StringRef loops, StringRef reduced,
+                ArrayRef<std::pair<Value, StringRef>> inputs, Value init,
+                StringRef initLabels,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    auto mapOf = [&](StringRef labels) {
+      SmallVector<AffineExpr> exprs;
+      for (char c : labels)
+        exprs.push_back(b.getAffineDimExpr(loops.find(c)));
+      return AffineMap::get(loops.size(), 0, exprs, b.getContext());
+    };
+    SmallVector<AffineMap> maps;
+    SmallVector<Value> values;
+    for (auto [value, labels] : inputs) {
+      values.push_back(value);
+      maps.push_back(mapOf(labels));
+    }
+    maps.push_back(mapOf(initLabels));
+    SmallVector<utils::IteratorType> iterators;
+    for (char c : loops)
+      iterators.push_back(reduced.contains(c) ? utils::IteratorType::reduction
+                                              : utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), values, init, maps, iterators,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 linalg::YieldOp::create(nb, l, body(nb, l, args));
+               })
+        .getResult(0);
+  }
+
+  Value queryBlock(ValueRange batch, Value i0, Value out);
+};
+
+Value Builder::queryBlock(ValueRange batch, Value i0, Value out) {
+  using B = OpBuilder;
+  using L = Location;
+  using R = ValueRange;
+  // The scale goes onto Q's block once.
+  Value q = block(a.q, batch, i0, bi, d);
+  Value scale = constant(a.scale);
+  q = generic(
+      "id", "", {{q, "id"}},
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{bi, d}, element), "id",
+      [&](B &nb, L l, R x) -> Value {
+        return arith::MulFOp::create(nb, l, x[0], scale);
+      });
+  double inf = std::numeric_limits<double>::infinity();
+  SmallVector<Value> inits = {filled({bi}, -inf), filled({bi}, 0),
+                              filled({bi, e}, 0)};
+  auto keys = scf::ForOp::create(
+      b, loc, index(0), index(jExtent), index(bj), inits,
+      [&](OpBuilder &nested, Location, Value j0, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value m = carried[0], l = carried[1], acc = carried[2];
+        Value k = block(a.k, batch, j0, bj, d);
+        Value v = block(a.v, batch, j0, bj, e);
+        Value kT = linalg::TransposeOp::create(
+                       b, loc, k,
+                       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{d, bj},
+                                               element),
+                       ArrayRef<int64_t>{1, 0})
+                       .getResult()[0];
+        Value s =
+            generic("ijd", "d", {{q, "id"}, {kT, "dj"}}, filled({bi, bj}, 0),
+                    "ij", [&](B &nb, L loc2, R x) -> Value {
+                      Value p = arith::MulFOp::create(nb, loc2, x[0], x[1]);
+                      return arith::AddFOp::create(nb, loc2, x[2], p);
+                    });
+        // The block's row maxima first, then the rescaling factor
+        // exp(m_old - m_new) from the old maxima (0 while nothing has been
+        // summed: m_old = -inf) and everything it rescales, and only then
+        // m updated in place: every carried value is rewritten in its own
+        // buffer, after its last read.
+        double inf = std::numeric_limits<double>::infinity();
+        Value t =
+            generic("ij", "j", {{s, "ij"}}, filled({bi}, -inf), "i",
+                    [&](B &nb, L loc2, R x) -> Value {
+                      return arith::MaximumFOp::create(nb, loc2, x[1], x[0]);
+                    });
+        Value corr = generic(
+            "i", "", {{m, "i"}, {t, "i"}},
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{bi}, element),
+            "i", [&](B &nb, L loc2, R x) -> Value {
+              Value mNew = arith::MaximumFOp::create(nb, loc2, x[0], x[1]);
+              Value diff = arith::SubFOp::create(nb, loc2, x[0], mNew);
+              return math::ExpOp::create(nb, loc2, diff);
+            });
+        Value lScaled = generic(
+            "i", "", {{corr, "i"}}, l, "i", [&](B &nb, L loc2, R x) -> Value {
+              return arith::MulFOp::create(nb, loc2, x[1], x[0]);
+            });
+        Value accScaled =
+            generic("ie", "", {{corr, "i"}}, acc, "ie",
+                    [&](B &nb, L loc2, R x) -> Value {
+                      return arith::MulFOp::create(nb, loc2, x[1], x[0]);
+                    });
+        Value mNew = generic(
+            "i", "", {{t, "i"}}, m, "i", [&](B &nb, L loc2, R x) -> Value {
+              return arith::MaximumFOp::create(nb, loc2, x[1], x[0]);
+            });
+        Value p = generic(
+            "ij", "", {{mNew, "i"}}, s, "ij", [&](B &nb, L loc2, R x) -> Value {
+              Value diff = arith::SubFOp::create(nb, loc2, x[1], x[0]);
+              return math::ExpOp::create(nb, loc2, diff);
+            });
+        Value lNew =
+            generic("ij", "j", {{p, "ij"}}, lScaled, "i",
+                    [&](B &nb, L loc2, R x) -> Value {
+                      return arith::AddFOp::create(nb, loc2, x[1], x[0]);
+                    });
+        Value accNew =
+            generic("iej", "j", {{p, "ij"}, {v, "je"}}, accScaled, "ie",
+                    [&](B &nb, L loc2, R x) -> Value {
+                      Value pv = arith::MulFOp::create(nb, loc2, x[0], x[1]);
+                      return arith::AddFOp::create(nb, loc2, x[2], pv);
+                    });
+        scf::YieldOp::create(b, loc, ValueRange{mNew, lNew, accNew});
+      });
+  Value o = generic(
+      "ie", "", {{keys.getResult(2), "ie"}, {keys.getResult(1), "i"}},
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{bi, e}, element), "ie",
+      [&](B &nb, L l, R x) -> Value {
+        return arith::DivFOp::create(nb, l, x[0], x[1]);
+      });
+  SmallVector<OpFoldResult> offsets(batch.begin(), batch.end()),
+      sizes(rank - 2, b.getIndexAttr(1)), strides(rank, b.getIndexAttr(1));
+  offsets.append({i0, b.getIndexAttr(0)});
+  sizes.append({b.getIndexAttr(bi), b.getIndexAttr(e)});
+  return tensor::InsertSliceOp::create(b, loc, o, out, offsets, sizes, strides);
+}
+
+Value Builder::build() {
+  auto outType = cast<RankedTensorType>(a.output.getType());
+  Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+  // Loops over the batch dimensions and the blocks of queries.
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t dim = 0; dim < rank - 1; ++dim) {
+    lbs.push_back(index(0));
+    ubs.push_back(index(outType.getDimSize(dim)));
+    steps.push_back(index(dim == rank - 2 ? bi : 1));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{out},
+      [&](OpBuilder &nested, Location, ValueRange ivs, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        return scf::ValueVector{
+            queryBlock(ivs.drop_back(), ivs.back(), carried[0])};
+      });
+  // Query blocks are independent: threads share out the outermost loop
+  // that has several iterations.
+  int64_t work = outType.getNumElements() * jExtent * (d + e);
+  if (work >= ::ein::kMinParallelWork) {
+    SmallVector<LoopLikeOpInterface> loops(nest.loops.begin(),
+                                           nest.loops.end());
+    ::ein::markParallel(loops, SmallVector<bool>(loops.size(), true));
+  }
+  return nest.results.front();
+}
+
+struct EinFuseAttentionPass
+    : mlir::ein::impl::EinFuseAttentionBase<EinFuseAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<Attention> found;
+    getOperation()->walk([&](ContractOp op) {
+      if (std::optional<Attention> a = match(op))
+        found.push_back(*a);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Attention &a : found) {
+      auto qType = cast<RankedTensorType>(a.q.getType());
+      auto vType = cast<RankedTensorType>(a.v.getType());
+      int64_t rank = qType.getRank();
+      // Blocks the register kernels divide (rows by 4, columns by 16).
+      int64_t bi = blockFor(qType.getDimSize(rank - 2), {64, 32, 16, 8, 4});
+      int64_t bj = blockFor(vType.getDimSize(rank - 2), {128, 64, 32, 16});
+      if (!bi || !bj)
+        continue;
+      rewriter.setInsertionPoint(a.output);
+      Value result = Builder(rewriter, a, bi, bj).build();
+      rewriter.replaceOp(a.output, result);
+      rewriter.eraseOp(a.softmax);
+      rewriter.eraseOp(a.scores);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,76 @@
+// RUN: ein-opt %s -split-input-file --ein-fuse-attention | FileCheck %s
+// softmax(scale Q K^T) V becomes one online-softmax loop nest: per batch
+// entry and block of 64 queries, blocks of 128 keys with a running
+// maximum, sum and output; no full score matrix.
+
+// CHECK-LABEL: func.func @attention
+// CHECK-NOT: ein.
+// CHECK: %[[OUT:.*]] = tensor.empty() : tensor<2x64x32xf32>
+// CHECK: scf.for %[[B:.*]] = %{{.*}} to %c2 step %c1 iter_args(%{{.*}} = %[[OUT]])
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c64 step %c64
+// CHECK: %[[Q:.*]] = tensor.extract_slice %arg0[%[[B]], %[[I]], 0] [1, 64, 64] [1, 1, 1] : tensor<2x64x64xf32> to tensor<64x64xf32>
+// CHECK: arith.constant 1.250000e-01 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[Q]] : tensor<64x64xf32>)
+// CHECK: arith.mulf
+// CHECK: %[[KEYS:.*]]:3 = scf.for %[[J:.*]] = %{{.*}} to %c256 step %c128 iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<64xf32>, tensor<64xf32>, tensor<64x32xf32>)
+// CHECK: tensor.extract_slice %arg1[%[[B]], %[[J]], 0] [1, 128, 64]
+// CHECK: tensor.extract_slice %arg2[%[[B]], %[[J]], 0] [1, 128, 32]
+// CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<64x128xf32>) permutation = [1, 0]
+// The block of scores, its row maxima and the rescaling factor.
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<64x128xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<64xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} ins(%[[M]], %{{.*}} : tensor<64xf32>, tensor<64xf32>)
+// CHECK: math.exp
+// CHECK: outs(%[[L]] : tensor<64xf32>)
+// CHECK: outs(%[[ACC]] : tensor<64x32xf32>)
+// CHECK: outs(%[[M]] : tensor<64xf32>)
+// CHECK: math.exp
+// CHECK: scf.yield
+// The output divided by the sums, written into its place.
+// CHECK: linalg.generic {{.*}} ins(%[[KEYS]]#2, %[[KEYS]]#1 : tensor<64x32xf32>, tensor<64xf32>)
+// CHECK: arith.divf
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[B]], %[[I]], 0] [1, 64, 32] [1, 1, 1]
+func.func @attention(%q: tensor<2x64x64xf32>, %k: tensor<2x256x64xf32>, %v: tensor<2x256x32xf32>) -> tensor<2x64x32xf32> {
+  %cst = arith.constant dense<1.250000e-01> : tensor<f32>
+  %0 = ein.contract "abd,aed,->abe" %q, %k, %cst : (tensor<2x64x64xf32>, tensor<2x256x64xf32>, tensor<f32>) -> tensor<2x64x256xf32>
+  %1 = ein.softmax %0 along 2 : tensor<2x64x256xf32>
+  %2 = ein.contract "abe,aef->abf" %1, %v : (tensor<2x64x256xf32>, tensor<2x256x32xf32>) -> tensor<2x64x32xf32>
+  return %2 : tensor<2x64x32xf32>
+}
+
+// -----
+
+// Large enough to run on threads: the batch loop is marked.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: } {ein.parallel}
+// CHECK-NEXT: return
+func.func @large(%q: tensor<8x256x64xf32>, %k: tensor<8x256x64xf32>, %v: tensor<8x256x64xf32>) -> tensor<8x256x64xf32> {
+  %0 = ein.contract "bid,bjd->bij" %q, %k : (tensor<8x256x64xf32>, tensor<8x256x64xf32>) -> tensor<8x256x256xf32>
+  %1 = ein.softmax %0 along 2 : tensor<8x256x256xf32>
+  %2 = ein.contract "bij,bjd->bid" %1, %v : (tensor<8x256x256xf32>, tensor<8x256x64xf32>) -> tensor<8x256x64xf32>
+  return %2 : tensor<8x256x64xf32>
+}
+
+// -----
+
+// Not fused: softmax along the queries, keys (j = 20) no block divides,
+// a score matrix used twice.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-3: ein.softmax
+// CHECK-NOT: scf.for
+func.func @kept(%q: tensor<4x64xf32>, %k: tensor<16x64xf32>, %v: tensor<16x8xf32>, %k20: tensor<20x64xf32>, %v20: tensor<20x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x16xf32>, tensor<4x8xf32>) {
+  %s = ein.contract "id,jd->ij" %q, %k : (tensor<4x64xf32>, tensor<16x64xf32>) -> tensor<4x16xf32>
+  %p = ein.softmax %s along 0 : tensor<4x16xf32>
+  %o = ein.contract "ij,je->ie" %p, %v : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %s20 = ein.contract "id,jd->ij" %q, %k20 : (tensor<4x64xf32>, tensor<20x64xf32>) -> tensor<4x20xf32>
+  %p20 = ein.softmax %s20 along 1 : tensor<4x20xf32>
+  %o20 = ein.contract "ij,je->ie" %p20, %v20 : (tensor<4x20xf32>, tensor<20x8xf32>) -> tensor<4x8xf32>
+  %t = ein.contract "id,jd->ij" %q, %k : (tensor<4x64xf32>, tensor<16x64xf32>) -> tensor<4x16xf32>
+  %pt = ein.softmax %t along 1 : tensor<4x16xf32>
+  %ot = ein.contract "ij,je->ie" %pt, %v : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  return %o, %o20, %pt, %ot : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x16xf32>, tensor<4x8xf32>
+}
