@@ -16,6 +16,8 @@ config.test_exec_root = os.path.join(config.ein_obj_root, "test")
 config.excludes = ["Inputs", "numpy-compare.test.py", "programs.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
 
 llvm_config.use_default_substitutions()
+# Compiled kernels are cached in the build tree, not in the user's home.
+config.environment["EINC_CACHE_DIR"] = os.path.join(config.ein_obj_root, "test", "einc-cache")
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.ein_tools_dir, append_path=True)
 

@@ -7,22 +7,45 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
+#include <optional>
+#include <string>
+
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
 
 namespace ein {
 
-/// A JIT-compiled module and its entry point's packed interface.
+/// A compiled module and its entry point's packed interface: compiled by
+/// MLIR's execution engine, or loaded from the on-disk cache.
 struct Engine {
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::shared_ptr<llvm::orc::LLJIT> loaded;
   void (*entry)(void **) = nullptr;
   /// Whether the code has parallel (OpenMP) regions.
   bool parallel = false;
+  /// Whether it came from the on-disk cache.
+  bool fromDisk = false;
 };
 
 /// Compiles a module in the LLVM dialect for the host with LLVM at
-/// `optLevel` and looks up the packed wrapper of `name`. Failures are
-/// internal errors ("internal compiler error: ...").
+/// `optLevel` and looks up the packed wrapper of `name`. With a `diskKey`
+/// (everything the module was built from) the object code is also stored
+/// in the on-disk cache. Failures are internal errors ("internal compiler
+/// error: ...").
 llvm::Expected<Engine> createEngine(mlir::ModuleOp module, llvm::StringRef name,
-                                    unsigned optLevel);
+                                    unsigned optLevel,
+                                    llvm::StringRef diskKey = "");
+
+/// The engine the on-disk cache holds for `diskKey`, or nullopt when it
+/// has none (or a damaged one, or the cache is off).
+std::optional<Engine> loadCachedEngine(llvm::StringRef diskKey,
+                                       llvm::StringRef name);
+
+/// Where compiled kernels are kept between processes: $EINC_CACHE_DIR
+/// ("off" turns the cache off), else $XDG_CACHE_HOME/einc, else
+/// ~/.cache/einc; "" when off.
+std::string diskCacheDirectory();
 
 /// Calls a packed entry with one pointer argument per buffer.
 void callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers);

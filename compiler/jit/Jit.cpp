@@ -35,7 +35,7 @@ struct SlicePlan {
 };
 
 struct Kernel::Impl {
-  std::unique_ptr<mlir::ExecutionEngine> engine;
+  Engine compiled;
   void (*entry)(void **) = nullptr;
   DType dtype = f32;
   std::string subscripts;
@@ -46,6 +46,7 @@ struct Kernel::Impl {
   Path path;
   std::optional<SlicePlan> slicing;
   bool parallel = false;
+  bool fromDisk = false;
 
   /// Records the dtype, subscripts and shapes of `problem`.
   void describe(const EinsumProblem &problem);
@@ -195,6 +196,7 @@ int64_t Kernel::outputElements() const { return impl->outputElements; }
 const std::string &Kernel::subscripts() const { return impl->subscripts; }
 const Path &Kernel::path() const { return impl->path; }
 bool Kernel::parallel() const { return impl->parallel; }
+bool Kernel::fromDiskCache() const { return impl->fromDisk; }
 
 llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
                                void *output) const {
@@ -318,85 +320,9 @@ void Kernel::Impl::describe(const EinsumProblem &problem) {
   outputElements = product(outputShape);
 }
 
-llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
-                                         llvm::StringRef name,
-                                         unsigned optLevel) {
-  initializeNativeTarget();
-  // OpenMP regions call into libomp; the engine resolves them from the
-  // libraries of the process.
-  static const std::string ompError = [] {
-    std::string error;
-    llvm::sys::DynamicLibrary::LoadLibraryPermanently(EINC_LIBOMP, &error);
-    return error;
-  }();
-  bool usesOpenMP = false;
-  module.walk([&](mlir::Operation *op) {
-    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
-      usesOpenMP = true;
-  });
-  if (usesOpenMP && !ompError.empty())
-    return llvm::createStringError("cannot load the OpenMP runtime " +
-                                   llvm::Twine(EINC_LIBOMP) + ": " + ompError);
-  auto transformer = mlir::makeOptimizingTransformer(std::min(optLevel, 3u), 0,
-                                                     /*targetMachine=*/nullptr);
-  mlir::ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = optLevel == 0
-                                         ? llvm::CodeGenOptLevel::None
-                                         : llvm::CodeGenOptLevel::Aggressive;
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  auto engine = mlir::ExecutionEngine::create(module, engineOptions);
-  if (!engine)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(engine.takeError()));
-  Engine result;
-  result.engine = std::move(*engine);
-  result.parallel = usesOpenMP;
-  // The runtime entry points that lowered linear algebra calls.
-  result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    auto add = [&](const char *name, auto *fn) {
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
-                                 llvm::JITSymbolFlags::Exported};
-    };
-    add("einrt_kernel_inv", &einrt_kernel_inv);
-    add("einrt_kernel_det", &einrt_kernel_det);
-    add("einrt_kernel_cholesky", &einrt_kernel_cholesky);
-    add("einrt_kernel_solve", &einrt_kernel_solve);
-    add("einrt_kernel_svd", &einrt_kernel_svd);
-    add("einrt_kernel_svd_cutoff", &einrt_kernel_svd_cutoff);
-    add("einrt_kernel_qr", &einrt_kernel_qr);
-    add("einrt_kernel_eigh", &einrt_kernel_eigh);
-    add("einrt_kernel_slogdet", &einrt_kernel_slogdet);
-    add("einrt_kernel_eig", &einrt_kernel_eig);
-    add("einrt_kernel_lstsq", &einrt_kernel_lstsq);
-    // Parallel regions size themselves with this (OpenMP's __kmpc_* entry
-    // points come from libomp, which the process links).
-    add("einrt_num_threads", &einrt_num_threads);
-    // Strided copies (e.g. writing a slice into an output) lower to this.
-    add("memrefCopy", &einrt_memref_copy);
-    return symbols;
-  });
-  auto entry = result.engine->lookupPacked(name);
-  if (!entry)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(entry.takeError()));
-  result.entry = *entry;
-  return result;
-}
-
 void ein::setNumThreads(int n) { einrt_set_num_threads(n); }
 
 int ein::numThreads() { return einrt_num_threads(); }
-
-void ein::callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers) {
-  std::vector<void *> pointers(buffers.begin(), buffers.end());
-  std::vector<void *> args(pointers.size());
-  for (size_t i = 0; i < pointers.size(); ++i)
-    args[i] = &pointers[i];
-  entry(args.data());
-}
 
 /// Compiles a resolved problem along `tree`; errors here are internal.
 static llvm::Expected<std::shared_ptr<Kernel::Impl>>
@@ -407,19 +333,37 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   PathOptions path = options.path;
   path.memoryLimit = 0;
   path.tree = tree.steps;
-  auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
-  if (!module)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(module.takeError()));
-
-  auto engine = createEngine(**module, name, options.optLevel);
-  if (!engine)
-    return engine.takeError();
   auto kernel = std::make_shared<Kernel::Impl>();
-  kernel->engine = std::move(engine->engine);
+  // Everything the code depends on; another process that compiled the
+  // same left it on disk.
+  std::string diskKey = "einsum|" + problem.subscripts.str() + "|" +
+                        dtypeName(problem.dtype) + "|O" +
+                        std::to_string(options.optLevel) + "|";
+  for (const auto &shape : problem.inputShapes) {
+    for (int64_t d : shape)
+      diskKey += std::to_string(d) + " ";
+    diskKey += "|";
+  }
+  for (auto [a, b] : tree.steps)
+    diskKey += std::to_string(a) + ":" + std::to_string(b) + ",";
+  std::optional<Engine> engine;
+  if (options.diskCache)
+    engine = loadCachedEngine(diskKey, name);
+  if (!engine) {
+    auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
+    if (!module)
+      return llvm::createStringError("internal compiler error: " +
+                                     llvm::toString(module.takeError()));
+    auto compiled = createEngine(**module, name, options.optLevel,
+                                 options.diskCache ? diskKey : "");
+    if (!compiled)
+      return compiled.takeError();
+    engine = std::move(*compiled);
+  }
   kernel->entry = engine->entry;
   kernel->parallel = engine->parallel;
-
+  kernel->fromDisk = engine->fromDisk;
+  kernel->compiled = std::move(*engine);
   kernel->describe(problem);
   return kernel;
 }
@@ -479,6 +423,7 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
   plan.inner = std::move(*inner);
   auto kernel = std::make_shared<Kernel::Impl>();
   kernel->parallel = plan.inner->parallel;
+  kernel->fromDisk = plan.inner->fromDisk;
   kernel->describe(problem);
   kernel->path = std::move(path);
   kernel->slicing = std::move(plan);
@@ -498,7 +443,7 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
 
   std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
                     std::to_string(options.optLevel) + "|" +
-                    cacheKey(options.path);
+                    (options.diskCache ? "disk|" : "") + cacheKey(options.path);
   for (const Shape &s : shapes)
     key += "|" + shapeStr(s);
   auto compiled =

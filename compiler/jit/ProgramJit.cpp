@@ -74,7 +74,7 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
 static llvm::Expected<std::shared_ptr<const ProgramKernel::Impl>>
 compileProgramUncached(llvm::StringRef source,
                        const std::map<std::string, Shape> &shapes, DType dtype,
-                       const CompileOptions &options) {
+                       const CompileOptions &options, llvm::StringRef diskKey) {
   auto program = parseProgram(source);
   if (!program)
     return program.takeError();
@@ -107,6 +107,13 @@ compileProgramUncached(llvm::StringRef source,
                                    "program", impl->outputShapes);
   if (!module)
     return module.takeError();
+  // The shapes are known now (they were checked above): another process
+  // that compiled the same program left its code on disk.
+  if (options.diskCache)
+    if (std::optional<Engine> cached = loadCachedEngine(diskKey, "program")) {
+      impl->engine = std::move(*cached);
+      return std::shared_ptr<const ProgramKernel::Impl>(std::move(impl));
+    }
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   mlir::ScopedDiagnosticHandler handler(ctx.get(), [&](mlir::Diagnostic &d) {
@@ -118,7 +125,8 @@ compileProgramUncached(llvm::StringRef source,
                       options.fuseAttention);
   if (mlir::failed(mlir::verify(**module)) || mlir::failed(pm.run(**module)))
     return llvm::createStringError("internal compiler error: " + diagnostics);
-  auto engine = createEngine(**module, "program", options.optLevel);
+  auto engine = createEngine(**module, "program", options.optLevel,
+                             options.diskCache ? diskKey : "");
   if (!engine)
     return engine.takeError();
   impl->engine = std::move(*engine);
@@ -140,7 +148,8 @@ Jit::compileProgram(llvm::StringRef source,
   }
   auto compiled =
       impl->cache.get(key, [&]() -> llvm::Expected<KernelCache::Compiled> {
-        auto kernel = compileProgramUncached(source, shapes, dtype, options);
+        auto kernel =
+            compileProgramUncached(source, shapes, dtype, options, key);
         if (!kernel)
           return kernel.takeError();
         return KernelCache::Compiled(*kernel);

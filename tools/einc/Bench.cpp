@@ -270,6 +270,8 @@ int einc::runBench(int argc, char **argv) {
        << "\"dtype\": \"" << ein::dtypeName(*dtype) << "\", "
        << "\"flops\": " << format("%.6e", flops) << ", "
        << "\"compile_ms\": " << fixed(compileMs, 3) << ", "
+       << "\"from_disk_cache\": "
+       << (kernel->fromDiskCache() ? "true" : "false") << ", "
        << "\"peak_gflops_1_thread\": "
        << (peak1 ? fixed(*peak1, 2) : std::string("null")) << ", "
        << "\"peak_gflops_all_threads\": "
@@ -297,7 +299,9 @@ int einc::runBench(int argc, char **argv) {
   os << "  Expression:  " << problem->subscripts.str() << " ("
      << ein::dtypeName(*dtype) << ")\n";
   os << "       FLOPs:  " << format("%.3e", flops) << " per call\n";
-  os << "     Compile:  " << fixed(compileMs, 1) << " ms (cold)\n";
+  os << "     Compile:  " << fixed(compileMs, 1)
+     << (kernel->fromDiskCache() ? " ms (loaded from the disk cache)\n"
+                                 : " ms (cold)\n");
   os << "        Peak:  ";
   if (peak1)
     os << fixed(*peak1, 1) << " GFLOP/s on 1 thread, " << fixed(*peakAll, 1)

@@ -35,6 +35,10 @@ struct CompileOptions {
   /// loop nest (false: three kernels and the whole score matrix, for
   /// comparison).
   bool fuseAttention = true;
+  /// Keep compiled code in the on-disk cache ($EINC_CACHE_DIR, else
+  /// $XDG_CACHE_HOME/einc or ~/.cache/einc; EINC_CACHE_DIR=off turns it
+  /// off), so that a second process loads instead of compiling.
+  bool diskCache = true;
   /// The contraction order. By default hyper stops after 256 trials rather
   /// than after a time, so the same program compiles to the same code on
   /// any machine. A memory limit makes the kernel loop over slices.
@@ -65,6 +69,8 @@ public:
   /// Whether some of its loops run on numThreads() threads (large
   /// contractions); small ones run on the calling thread only.
   bool parallel() const;
+  /// Whether it was loaded from the on-disk cache rather than compiled.
+  bool fromDiskCache() const;
 
   /// Runs on raw C-order buffers of the compiled shapes and dtype; `output`
   /// must hold outputElements() elements. Fails only on a wrong number of
