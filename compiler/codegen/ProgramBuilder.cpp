@@ -242,6 +242,18 @@ ProgramLowering::lowerTerm(const Expr &e, const Names &outer, bool top) {
     parts.push_back({&x, inverse});
   };
   flatten(e, false);
+  // Dividing by a number is multiplying by its reciprocal (1/0 is inf, so
+  // x/0 and 0/0 keep their inf and NaN): it stays inside the contraction.
+  std::vector<std::unique_ptr<Expr>> reciprocals;
+  for (auto &[factor, inverse] : parts)
+    if (inverse && factor->kind == Expr::Number &&
+        !isa<mlir::IntegerType>(element)) {
+      reciprocals.push_back(std::make_unique<Expr>());
+      reciprocals.back()->offset = factor->offset;
+      reciprocals.back()->value = 1.0 / factor->value;
+      factor = reciprocals.back().get();
+      inverse = false;
+    }
   std::vector<Labeled> factors;
   bool divides = false;
   for (size_t k = 0; k < parts.size(); ++k) {
@@ -272,8 +284,38 @@ ProgramLowering::lowerTerm(const Expr &e, const Names &outer, bool top) {
       return factors[0];
     return Labeled{contract(factors, kept), kept};
   }
-  // With divisions: elementwise over every index, then sum. (The first
-  // factor is never a divisor: a/b/c flattens to a * 1/b * 1/c.)
+  // Divisors that sum over nothing here divide the contraction of the
+  // other factors: sum_j A[i,j] B[j] / c[i] = (sum_j A[i,j] B[j]) / c[i].
+  bool divisorsKept = true;
+  std::vector<Labeled> multiplied;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (!parts[k].second) {
+      multiplied.push_back(factors[k]);
+      continue;
+    }
+    for (char c : factors[k].labels)
+      divisorsKept &= kept.find(c) != std::string::npos;
+  }
+  if (divisorsKept) {
+    std::string inProduct;
+    for (char c : kept)
+      if (unionOf(multiplied).find(c) != std::string::npos)
+        inProduct.push_back(c);
+    Labeled acc = multiplied.size() == 1 && inProduct == multiplied[0].labels
+                      ? multiplied[0]
+                      : Labeled{contract(multiplied, inProduct), inProduct};
+    for (size_t k = 0; k < parts.size(); ++k) {
+      if (!parts[k].second)
+        continue;
+      auto next = map("div", {acc, factors[k]}, parts[k].first->offset);
+      if (!next)
+        return next.takeError();
+      acc = *next;
+    }
+    return acc;
+  }
+  // Divisors over summed indices: elementwise over every index, then sum.
+  // (The first factor is never a divisor: a/b/c flattens to a * 1/b * 1/c.)
   Labeled acc = factors[0];
   size_t start = 1;
   for (size_t k = start; k < factors.size(); ++k) {

@@ -85,7 +85,7 @@ for case in range(12):
         {"Q": q, "K": k, "V": v}, {"O": attention(q, k, v, scale)},
         dtype_tol=1e-12 if dtype == "f64" else 1e-5)
 q, k, v = f64(4, 16, 8), f64(4, 64, 8), f64(4, 64, 24)
-for scaled in ("* 0.25", "/ 4"):  # a division is not fused today
+for scaled in ("* 0.25", "/ 4"):  # a division by a number fuses too
     run("in Q[b,i,d], K[b,j,d], V[b,j,e] : f64\n"
         f"P[b,i,j] = softmax[j](Q[b,i,d] * K[b,j,d] {scaled})\n"
         "O[b,i,e] = P[b,i,j] * V[b,j,e]\nout O", {"Q": q, "K": k, "V": v},
