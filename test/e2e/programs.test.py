@@ -84,6 +84,17 @@ for case in range(12):
         f"O[{sep('i', 'y')}] = P[{sep('i', 'j')}] * V[{sep('j', 'y')}]\nout O",
         {"Q": q, "K": k, "V": v}, {"O": attention(q, k, v, scale)},
         dtype_tol=1e-12 if dtype == "f64" else 1e-5)
+# Divisions in products: by a number, by a tensor over kept indices only
+# (after the contraction), over a summed index (elementwise, then summed),
+# by zero (inf and NaN as NumPy gives them).
+a, bv, cv, dv = f64(3, 5), f64(5), f64(3) + 3, f64(5) + 3
+run("in A[i,j], B[j], C[i] : f64\nY[i] = A[i,j] * B[j] / C[i] / 2\nout Y",
+    {"A": a, "B": bv, "C": cv}, {"Y": (a @ bv) / cv / 2}, dtype_tol=1e-12)
+run("in A[i,j], B[j], D[j] : f64\nY[i] = A[i,j] * B[j] / D[j]\nout Y",
+    {"A": a, "B": bv, "D": dv}, {"Y": a @ (bv / dv)}, dtype_tol=1e-12)
+z = np.array([1.0, -2.0, 0.0])
+with np.errstate(divide="ignore", invalid="ignore"):
+    run("in X[i] : f64\nY[i] = X[i] / 0\nout Y", {"X": z}, {"Y": z / 0.0})
 q, k, v = f64(4, 16, 8), f64(4, 64, 8), f64(4, 64, 24)
 for scaled in ("* 0.25", "/ 4"):  # a division by a number fuses too
     run("in Q[b,i,d], K[b,j,d], V[b,j,e] : f64\n"
