@@ -40,7 +40,8 @@ static const char *overview =
     "      Time the compiled kernel against OpenBLAS, Eigen and a naive loop "
     "nest.\n\n"
     "Large contractions run on EINC_NUM_THREADS threads (default: every "
-    "CPU);\nresults do not depend on the count.\n"
+    "CPU);\nresults do not depend on the count. Compiled kernels are kept "
+    "in EINC_CACHE_DIR\n(default ~/.cache/einc; off disables it).\n"
     "EXPR is any NumPy einsum string ('bij,bjk->bik', 'ii', '...ij,...jk'). "
     "Put '--'\nbefore an expression that starts with '-'.\n"
     "Exit codes: 0 success, 1 bad input, 2 internal error.\n";
