@@ -128,6 +128,87 @@ std::optional<Blocking> blockingOf(linalg::GenericOp op, unsigned mr,
   return blocking;
 }
 
+/// The blocking of `op` with wide blocks, else narrow ones.
+std::optional<Blocking> anyBlocking(linalg::GenericOp op, unsigned rows,
+                                    unsigned columnVectors) {
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  unsigned lanes = element.isF64() ? 4 : 8;
+  std::optional<Blocking> blocking =
+      blockingOf(op, rows, columnVectors * lanes);
+  if (!blocking && columnVectors > 1)
+    blocking = blockingOf(op, rows, lanes);
+  return blocking;
+}
+
+/// A contraction no operand of which ends with a dimension of C that the
+/// other lacks (C = A Bᵀ: "ik,jk->ij") is blocked after packing one
+/// operand with that dimension moved last: a transposed copy of B, made
+/// once, so that its rows are contiguous vectors. Tries B = either
+/// operand, with C's last dimension (else any of C's) as the moved one;
+/// returns whether `op` was replaced.
+bool packTransposed(RewriterBase &rewriter, linalg::GenericOp op, unsigned rows,
+                    unsigned columnVectors) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op) || !op.hasPureTensorSemantics())
+    return false;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation())
+      return false;
+  AffineMap c = maps[2];
+  for (unsigned r = c.getNumResults(); r-- > 0;) {
+    unsigned n = c.getDimPosition(r);
+    for (unsigned rhs : {1u, 0u}) {
+      AffineMap a = maps[1 - rhs], b = maps[rhs];
+      std::optional<unsigned> at =
+          b.getResultPosition(getAffineDimExpr(n, op.getContext()));
+      if (!at || a.isFunctionOfDim(n) || *at + 1 == b.getNumResults())
+        continue;
+      // B' [..., n]: B's dimensions in order with n moved last.
+      SmallVector<int64_t> perm;
+      SmallVector<AffineExpr> results;
+      for (unsigned d = 0; d < b.getNumResults(); ++d)
+        if (d != *at) {
+          perm.push_back(d);
+          results.push_back(b.getResult(d));
+        }
+      perm.push_back(*at);
+      results.push_back(b.getResult(*at));
+      Value operand = op.getDpsInputs()[rhs];
+      auto type = cast<RankedTensorType>(operand.getType());
+      SmallVector<int64_t> shape;
+      for (int64_t d : perm)
+        shape.push_back(type.getDimSize(d));
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      Value empty =
+          tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+      auto transposed =
+          linalg::TransposeOp::create(rewriter, loc, operand, empty, perm);
+      SmallVector<Value> inputs(op.getDpsInputs());
+      inputs[rhs] = transposed.getResult()[0];
+      SmallVector<AffineMap> newMaps(maps);
+      newMaps[rhs] = AffineMap::get(b.getNumDims(), 0, results, b.getContext());
+      auto packed = linalg::GenericOp::create(
+          rewriter, loc, op.getResultTypes(), inputs, op.getDpsInits(), newMaps,
+          op.getIteratorTypesArray());
+      rewriter.inlineRegionBefore(op.getRegion(), packed.getRegion(),
+                                  packed.getRegion().begin());
+      if (anyBlocking(packed, rows, columnVectors)) {
+        rewriter.replaceOp(op, packed.getResults());
+        return true;
+      }
+      // Not blockable this way either: put everything back.
+      rewriter.inlineRegionBefore(packed.getRegion(), op.getRegion(),
+                                  op.getRegion().begin());
+      rewriter.eraseOp(packed);
+      rewriter.eraseOp(transposed);
+      rewriter.eraseOp(empty.getDefiningOp());
+    }
+  }
+  return false;
+}
+
 /// Where loop `loop` sits among the results of `map`.
 unsigned resultOf(AffineMap map, unsigned loop) {
   for (unsigned r = 0; r < map.getNumResults(); ++r)
@@ -305,20 +386,24 @@ struct EinVectorizeContractionsPass
   using Base::Base;
 
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // Contractions whose columns are nobody's last dimension: one operand
+    // packed transposed first.
+    SmallVector<linalg::GenericOp> unblocked;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (!anyBlocking(op, rows, columnVectors))
+        unblocked.push_back(op);
+    });
+    for (linalg::GenericOp op : unblocked)
+      packTransposed(rewriter, op, rows, columnVectors);
     SmallVector<std::pair<linalg::GenericOp, Blocking>> work;
     getOperation()->walk([&](linalg::GenericOp op) {
-      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-      unsigned lanes = element.isF64() ? 4 : 8;
       // Narrower blocks (one vector of columns) where the wide ones do not
       // divide the columns.
-      std::optional<Blocking> blocking =
-          blockingOf(op, rows, columnVectors * lanes);
-      if (!blocking && columnVectors > 1)
-        blocking = blockingOf(op, rows, lanes);
-      if (blocking)
+      if (std::optional<Blocking> blocking =
+              anyBlocking(op, rows, columnVectors))
         work.push_back({op, *blocking});
     });
-    IRRewriter rewriter(&getContext());
     for (auto &[original, blocking] : work) {
       // Inside a loop that already runs on threads (a fused epilogue's),
       // no second level.
