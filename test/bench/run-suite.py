@@ -29,6 +29,7 @@ CASES = [
     ("ij,jk->ik", "2048x2048,2048x2048", "f32"),
     ("ij,jk->ik", "2048x2048,2048x2048", "f64"),
     ("ij,jk->ik", "4096x4096,4096x4096", "f32"),
+    ("ik,jk->ij", "1024x1024,1024x1024", "f32"),  # A B^T
     ("bij,bjk->bik", "32x128x50,32x50x768", "f32"),
     ("bij,bjk->bik", "16x512x64,16x64x512", "f32"),
     # TCCG-style transposed contractions (several free and contracted
