@@ -54,7 +54,7 @@ std::optional<double> scalarConstant(Value v) {
   if (!type || type.getRank() != 0 || !matchPattern(v, m_Constant(&attr)) ||
       !isa<FloatType>(type.getElementType()))
     return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
+  return cast<FloatAttr>(attr.getSplatValue<Attribute>()).getValueAsDouble();
 }
 
 std::optional<Attention> match(ContractOp output) {

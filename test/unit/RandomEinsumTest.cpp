@@ -695,6 +695,36 @@ bool usesBlockedKernel(const Case &c) {
   return irContains(c, ein::Stage::Linalg, "vector.fma");
 }
 
+/// Random choices for the layout tests.
+struct Dice {
+  std::mt19937_64 rng;
+  int64_t pick(std::initializer_list<int64_t> options) {
+    std::vector<int64_t> v(options);
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  }
+  std::string shuffled(std::string s) {
+    std::shuffle(s.begin(), s.end(), rng);
+    return s;
+  }
+};
+
+/// A binary contraction of terms `a`, `b` -> `out` with the extents of
+/// `extent`.
+Case binaryCase(const std::string &a, const std::string &b,
+                const std::string &out, std::map<char, int64_t> &extent,
+                ein::DType dtype) {
+  Case c;
+  c.expr = a + "," + b + "->" + out;
+  c.dtype = dtype;
+  for (const std::string &term : {a, b}) {
+    ein::Shape shape;
+    for (char l : term)
+      shape.push_back(extent[l]);
+    c.shapes.push_back(shape);
+  }
+  return c;
+}
+
 TEST(RandomEinsum, BlockedKernelsMatchReference) {
   // Binary contractions shaped for the register-blocked path: batch, row
   // (m), column (n) and summed (k) label groups of one or two labels in
@@ -702,15 +732,10 @@ TEST(RandomEinsum, BlockedKernelsMatchReference) {
   // column, odd extents (1, 2, 3, 5, 7) elsewhere, so that slices of k of
   // every depth and operands in every layout are exercised; layouts whose
   // columns end no operand go through a transposed copy of B.
-  std::mt19937_64 rng(2026), values(5);
-  auto pick = [&](std::initializer_list<int64_t> options) {
-    std::vector<int64_t> v(options);
-    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
-  };
-  auto shuffled = [&](std::string s) {
-    std::shuffle(s.begin(), s.end(), rng);
-    return s;
-  };
+  Dice dice{std::mt19937_64(2026)};
+  std::mt19937_64 values(5);
+  auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
+  auto shuffled = [&](std::string s) { return dice.shuffled(s); };
   ein::Jit jit;
   int blocked = 0, transposed = 0, failures = 0, cases = 0;
   for (int n = 0; n < 150 && failures < 5; ++n) {
@@ -740,15 +765,7 @@ TEST(RandomEinsum, BlockedKernelsMatchReference) {
                                            cols.substr(0, cols.size() - 1)) +
                                       m.back() + cols.back()
                                 : shuffled(batch + m + cols);
-    Case c;
-    c.expr = a + "," + b + "->" + out;
-    c.dtype = dtype;
-    for (const std::string &term : {a, b}) {
-      ein::Shape shape;
-      for (char l : term)
-        shape.push_back(extent[l]);
-      c.shapes.push_back(shape);
-    }
+    Case c = binaryCase(a, b, out, extent, dtype);
     if (iterations(interpret(c.expr, c.shapes), c.shapes) > 200000)
       continue;
     ++cases;
@@ -773,15 +790,10 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
   // edge extents 1, 2, 3, 17, 31, 33 and 127 anywhere, and the innermost row
   // and column block-divisible or not. Each runs on 1, 2 and 3 threads:
   // the results must be bitwise equal, and equal to the reference.
-  std::mt19937_64 rng(77), values(9);
-  auto pick = [&](std::initializer_list<int64_t> options) {
-    std::vector<int64_t> v(options);
-    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
-  };
-  auto shuffled = [&](std::string s) {
-    std::shuffle(s.begin(), s.end(), rng);
-    return s;
-  };
+  Dice dice{std::mt19937_64(77)};
+  std::mt19937_64 values(9);
+  auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
+  auto shuffled = [&](std::string s) { return dice.shuffled(s); };
   ein::Jit jit;
   int parallel = 0, cases = 0, failures = 0;
   auto runCase = [&](const Case &c) {
@@ -832,15 +844,7 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     std::string out = shuffled(batch + m.substr(0, m.size() - 1) +
                                cols.substr(0, cols.size() - 1)) +
                       m.back() + cols.back();
-    Case c;
-    c.expr = a + "," + b + "->" + out;
-    c.dtype = dtype;
-    for (const std::string &term : {a, b}) {
-      ein::Shape shape;
-      for (char l : term)
-        shape.push_back(extent[l]);
-      c.shapes.push_back(shape);
-    }
+    Case c = binaryCase(a, b, out, extent, dtype);
     int64_t work = iterations(interpret(c.expr, c.shapes), c.shapes);
     if (work < (int64_t(1) << 20) || work > (int64_t(4) << 20))
       continue;

@@ -199,8 +199,9 @@ void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,
 /* Threads of generated parallel loops (OpenMP regions). The count is, in
  * order: the last einrt_set_num_threads(n > 0), else the EINC_NUM_THREADS
  * environment variable (a positive integer; anything else is ignored
- * here, and the einc tool refuses it), else the number of online CPUs. einrt_set_num_threads(0) goes back to the default. Thread-safe;
- * read at the start of every parallel loop. */
+ * here, and the einc tool refuses it), else the number of online CPUs.
+ * einrt_set_num_threads(0) goes back to the default. Thread-safe; read at the
+ * start of every parallel loop. */
 void einrt_set_num_threads(int32_t n);
 int32_t einrt_num_threads(void);
 /* A thread count as EINC_NUM_THREADS spells it (1 to 4096, digits only),
