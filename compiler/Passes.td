@@ -111,11 +111,13 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
     every other loop into steps of one, and vectorises each tile into a
     `vector.contract` lowered to outer products: per k, rows x
     column-vectors fused multiply-adds into accumulators held in vector
-    registers. When B is larger than 256 KiB and the sizes divide, the
-    contraction is first cut into cache panels (256 columns, 256-deep k
-    slices, 64 rows; columns outermost), and each 256 x 256 panel of B is
-    copied into a contiguous buffer (`linalg.copy` into `tensor.empty`)
-    before the loop over row panels that reuses it. Contractions whose m or n extent
+    registers. When B is larger than half of L2 (`l2-bytes`, else the
+    host's) and the sizes divide, the contraction is first cut into cache
+    panels (256-deep k slices, 64 rows, and as many columns, a power of two
+    from 64 to 1024, as fit a panel of B in half of L2: 256 f32 or 128 f64
+    with 512 KiB; columns outermost), and each panel of B is copied into a
+    contiguous buffer (`linalg.copy` into `tensor.empty`) before the loop
+    over row panels that reuses it. Contractions whose m or n extent
     the block does not divide keep the plain loop nest.
   }];
   let options = [
@@ -126,6 +128,8 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
     Option<"lower", "lower", "bool", /*default=*/"true",
            "Lower vector.contract to fused multiply-adds (false keeps it, "
            "for tests)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
+           "L2 cache size that sizes the cache panels (0: the host's)">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
            /*default=*/"1048576",
            "Mark the outermost loop over independent blocks `ein.parallel` "

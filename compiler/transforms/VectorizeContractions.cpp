@@ -28,6 +28,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <unistd.h>
+
 namespace mlir {
 namespace ein {
 #define GEN_PASS_DEF_EINVECTORIZECONTRACTIONS
@@ -339,18 +341,22 @@ void packOperand(RewriterBase &rewriter, linalg::GenericOp op, unsigned operand,
 /// panels) are marked to run on threads, and `marked` is set.
 linalg::GenericOp cacheBlocked(RewriterBase &rewriter, linalg::GenericOp op,
                                const Blocking &blocking, bool parallel,
-                               bool &marked) {
+                               bool &marked, int64_t panelBytes) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  const int64_t mc = 64, nc = 256, kc = 256;
-  // Measured with einc bench on 2-core AVX2 machines, with B's panels
-  // packed: worth it once B outgrows 256 KiB (512^2 f32: +25%, 1024^2:
-  // +100%, 2048^2: +100% over unblocked).
   int64_t bytes = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                       .getIntOrFloatBitWidth() /
                   8;
+  // A packed kc x nc panel of B fills `panelBytes` (half of L2): measured
+  // with einc bench on 2-core AVX2 machines (512 KiB L2), worth it once B
+  // is larger than that (512^2 f32: +25%, 1024^2 and 2048^2: +100% over
+  // unblocked), and 256 x 128 f64 panels beat 256 x 256 by 12-14%.
+  const int64_t mc = 64, kc = 256;
+  int64_t nc = 64;
+  while (nc < 1024 && 2 * nc * kc * bytes <= panelBytes)
+    nc *= 2;
   if (ranges[blocking.m] % mc || ranges[blocking.n] % nc ||
       ranges[blocking.k] % kc ||
-      ranges[blocking.n] * ranges[blocking.k] * bytes <= (int64_t(256) << 10))
+      ranges[blocking.n] * ranges[blocking.k] * bytes <= panelBytes)
     return op;
   rewriter.setInsertionPoint(op);
   SmallVector<OpFoldResult> tile(ranges.size(), rewriter.getIndexAttr(0));
@@ -385,6 +391,14 @@ struct EinVectorizeContractionsPass
           EinVectorizeContractionsPass> {
   using Base::Base;
 
+  /// Half of the L2 cache (`l2-bytes`, else the host's, else 512 KiB).
+  int64_t panelBytes() const {
+    int64_t l2 = l2Bytes;
+    if (l2 <= 0)
+      l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return (l2 > 0 ? l2 : int64_t(512) << 10) / 2;
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // Contractions whose columns are nobody's last dimension: one operand
@@ -411,8 +425,8 @@ struct EinVectorizeContractionsPass
                       workOf(original) >= minParallelWork &&
                       !::ein::insideParallelLoop(original);
       bool marked = false;
-      linalg::GenericOp op =
-          cacheBlocked(rewriter, original, blocking, parallel, marked);
+      linalg::GenericOp op = cacheBlocked(rewriter, original, blocking,
+                                          parallel, marked, panelBytes());
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       SmallVector<OpFoldResult> tile;

@@ -851,12 +851,13 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     ++cases;
     runCase(c);
   }
-  // Cache panels with packed B (B over 256 KiB, extents that 64 x 256 x 256
-  // divide), in both layouts of C and with a batch.
+  // Cache panels with packed B (B of 1-2 MiB, over half of any L2 up to
+  // 2 MiB; 1024 columns, which every panel width divides), in both layouts
+  // of C and with a batch.
   for (Case c :
-       {Case{"ik,kj->ij", {{128, 512}, {512, 512}}, ein::f32},
-        Case{"kj,ik->ji", {{256, 256}, {64, 256}}, ein::f64},
-        Case{"bik,bkj->bij", {{2, 64, 256}, {2, 256, 512}}, ein::f32}}) {
+       {Case{"ik,kj->ij", {{64, 256}, {256, 1024}}, ein::f32},
+        Case{"kj,ik->ji", {{256, 1024}, {64, 256}}, ein::f64},
+        Case{"bik,bkj->bij", {{2, 64, 256}, {2, 256, 1024}}, ein::f32}}) {
     EXPECT_TRUE(irContains(c, ein::Stage::Linalg, "linalg.copy"))
         << c.describe() << " is not packed";
     runCase(c);
