@@ -2,8 +2,9 @@
 //
 // Reads versions 1.0-3.0 of the .npy format for the dtypes Einc computes in
 // (either byte order, C or Fortran order) and writes version 1.0 files as
-// numpy.save does, atomically: a temporary file in the target's directory,
-// renamed over the target only once everything was written.
+// numpy.save does, atomically: an unnamed file in the target's directory,
+// named and renamed over the target only once everything was written, so a
+// failed or killed write never leaves a partial file behind.
 //
 // The reader treats its input as hostile: every length and offset in the
 // file is checked against the file's size before it is used, and no
@@ -696,6 +697,98 @@ extern "C" einrt_status einrt_npy_read(const char *path, einrt_array *out,
   return 0;
 }
 
+namespace {
+
+/// Writes header + data to `fd`; "" or the reason it failed.
+std::string writeContents(int fd, const std::string &header, const void *data,
+                          uint64_t bytes) {
+  if (!writeFully(fd, header.data(), header.size()) ||
+      !writeFully(fd, data, bytes))
+    return std::strerror(errno ? errno : EIO);
+  return "";
+}
+
+std::string closeChecked(int fd, std::string failure) {
+  if (::close(fd) != 0 && failure.empty())
+    return std::strerror(errno);
+  return failure;
+}
+
+/// The directory part of `path` ("." when it has none).
+std::string directoryOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+/// Writes the file so that `path` is either untouched or complete, even if
+/// the process is killed half-way: the data goes to an unnamed file in the
+/// target's directory (O_TMPFILE) that only gets a name once it is whole;
+/// where the file system has no unnamed files, to a named temporary that is
+/// removed on failure. Existing non-regular targets (/dev/stdout, a pipe, a
+/// device) are written in place. Returns "" or the reason it failed.
+std::string writeAtomically(const char *path, const std::string &header,
+                            const void *data, uint64_t bytes) {
+  struct stat st;
+  if (::stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode))
+      return "it is a directory";
+    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return std::strerror(errno);
+    return closeChecked(fd, writeContents(fd, header, data, bytes));
+  }
+  std::string tmp = std::string(path) + ".tmpXXXXXX";
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd =
+      ::open(directoryOf(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd >= 0) {
+    std::string failure = writeContents(fd, header, data, bytes);
+    // Give the finished file a temporary name, then rename it over the
+    // target (link() cannot replace an existing file).
+    if (failure.empty()) {
+      std::string self = "/proc/self/fd/" + std::to_string(fd);
+      int made = -1;
+      for (int attempt = 0; attempt < 100 && made != 0; ++attempt) {
+        tmp = std::string(path) + ".tmp" + std::to_string(::getpid()) + "-" +
+              std::to_string(attempt);
+        made = ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, tmp.c_str(),
+                        AT_SYMLINK_FOLLOW);
+        if (made != 0 && errno != EEXIST)
+          break;
+      }
+      if (made != 0)
+        failure = std::strerror(errno);
+    }
+    failure = closeChecked(fd, failure);
+    if (failure.empty() && std::rename(tmp.c_str(), path) != 0) {
+      failure = std::strerror(errno);
+      ::unlink(tmp.c_str());
+    }
+    return failure;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return std::strerror(errno);
+#endif
+  fd = ::mkstemp(&tmp[0]);
+  if (fd < 0)
+    return std::strerror(errno);
+  // mkstemp creates the file 0600; give it the mode creat() would. A file
+  // system that refuses the change still gets the data.
+  (void)::fchmod(fd, 0666 & ~currentUmask());
+  std::string failure =
+      closeChecked(fd, writeContents(fd, header, data, bytes));
+  if (failure.empty() && std::rename(tmp.c_str(), path) != 0)
+    failure = std::strerror(errno);
+  if (!failure.empty())
+    ::unlink(tmp.c_str());
+  return failure;
+}
+
+} // namespace
+
 extern "C" einrt_status einrt_npy_write(const char *path, const einrt_array *a,
                                         char *err, size_t errlen) {
   if (!path || !a) {
@@ -715,31 +808,9 @@ extern "C" einrt_status einrt_npy_write(const char *path, const einrt_array *a,
     return 1;
   }
   std::string header = npyHeader(*a);
-
-  std::string tmp = std::string(path) + ".tmpXXXXXX";
-  int fd = ::mkstemp(&tmp[0]);
-  if (fd < 0) {
-    setError(err, errlen, "cannot write '%s': %s", path, std::strerror(errno));
-    return 1;
-  }
-  // mkstemp creates the file 0600; give it the mode creat() would. A file
-  // system that refuses the change still gets the data.
-  (void)::fchmod(fd, 0666 & ~currentUmask());
-  bool ok = writeFully(fd, header.data(), header.size()) &&
-            writeFully(fd, a->data, bytes);
-  int saved = ok ? 0 : errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (ok && std::rename(tmp.c_str(), path) != 0) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    setError(err, errlen, "cannot write '%s': %s", path,
-             std::strerror(saved ? saved : EIO));
+  std::string saved = writeAtomically(path, header, a->data, bytes);
+  if (!saved.empty()) {
+    setError(err, errlen, "cannot write '%s': %s", path, saved.c_str());
     return 1;
   }
   return 0;

@@ -196,6 +196,17 @@ typedef struct einrt_unranked_memref {
 void einrt_memref_copy(int64_t elementSize, const einrt_unranked_memref *src,
                        const einrt_unranked_memref *dst);
 
+/* Memory of JIT-compiled kernels (runtime/KernelMemory.cpp). The JIT's
+ * generated code allocates through the _mlir_memref_to_llvm_* functions;
+ * einrt_call_guarded calls a packed entry point so that an allocation it
+ * cannot get ends the call, not the process: it returns 0, or 1 with
+ * "out of memory: ..." in err after freeing what the call had allocated. */
+void *_mlir_memref_to_llvm_alloc(size_t bytes);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+void _mlir_memref_to_llvm_free(void *p);
+int einrt_call_guarded(void (*entry)(void **), void **args, char *err,
+                       size_t errlen);
+
 /* Threads of generated parallel loops (OpenMP regions). The count is, in
  * order: the last einrt_set_num_threads(n > 0), else the EINC_NUM_THREADS
  * environment variable (a positive integer; anything else is ignored
