@@ -158,6 +158,11 @@ def EinParallelizeLoops : Pass<"ein-parallelize-loops", "::mlir::ModuleOp"> {
     CPU count); without it OpenMP's own default applies (OMP_NUM_THREADS).
     Iterations write disjoint blocks and every element keeps its own
     summation order, so results do not depend on the thread count.
+    Scratch buffers inside a region (a statically shaped `memref.alloc`
+    whose one `memref.dealloc` follows it in the same block, such as a
+    packed panel; up to 1 MiB per region) become one `memref.alloca` at the
+    start of the region that each thread reuses: worker threads never call
+    malloc.
   }];
   let options = [
     Option<"runtimeThreads", "runtime-threads", "bool", /*default=*/"true",

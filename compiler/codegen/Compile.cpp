@@ -4,7 +4,9 @@
 #include "compiler/InitAll.h"
 #include "compiler/codegen/ModuleBuilder.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "einc/Error.h"
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -34,6 +36,55 @@ std::unique_ptr<MLIRContext> ein::createContext() {
                                        MLIRContext::Threading::DISABLED);
 }
 
+/// Bytes of one element of `type`, or 0 when it has no fixed size.
+static int64_t elementBytes(mlir::Type type) {
+  int64_t factor = 1;
+  if (auto complex = llvm::dyn_cast<mlir::ComplexType>(type)) {
+    type = complex.getElementType();
+    factor = 2;
+  }
+  if (!type.isIntOrFloat())
+    return 0;
+  return factor * int64_t(llvm::divideCeil(type.getIntOrFloatBitWidth(), 8));
+}
+
+llvm::Error ein::checkTensorSizes(ModuleOp module) {
+  std::string problem;
+  auto check = [&](mlir::Type type) {
+    auto shaped = llvm::dyn_cast<mlir::ShapedType>(type);
+    if (!shaped || !shaped.hasRank() || !problem.empty())
+      return;
+    int64_t bytes = elementBytes(shaped.getElementType());
+    bool overflow = false;
+    for (int64_t d : shaped.getShape())
+      if (!mlir::ShapedType::isDynamic(d))
+        overflow |= __builtin_mul_overflow(bytes, d, &bytes);
+    if (!overflow)
+      return;
+    std::string shape;
+    for (int64_t d : shaped.getShape())
+      shape += (shape.empty() ? "" : "x") + (mlir::ShapedType::isDynamic(d)
+                                                 ? std::string("?")
+                                                 : std::to_string(d));
+    std::string element;
+    llvm::raw_string_ostream os(element);
+    shaped.getElementType().print(os);
+    problem = "a tensor of shape " + shape + " (" + element +
+              ") would need more than 2^63 bytes, beyond 64-bit indexing";
+  };
+  module.walk([&](mlir::Operation *op) {
+    for (mlir::Type t : op->getResultTypes())
+      check(t);
+    for (mlir::Region &region : op->getRegions())
+      for (mlir::Block &block : region)
+        for (mlir::BlockArgument arg : block.getArguments())
+          check(arg.getType());
+  });
+  if (!problem.empty())
+    return userError(problem);
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
                  llvm::StringRef name, Stage stage, const PathOptions &path,
@@ -49,13 +100,22 @@ ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
   if (failed(verify(*module)))
     return llvm::createStringError("generated IR does not verify: " +
                                    diagnostics);
+  if (llvm::Error err = checkTensorSizes(*module))
+    return std::move(err);
   if (stage == Stage::Ein)
     return module;
-  PassManager pm(&ctx);
+  // Intermediates exist once the path is chosen: check them before the
+  // code that would index them is generated.
+  PassManager toLinalg(&ctx);
+  buildEinToLinalgPipeline(toLinalg, path);
+  if (failed(toLinalg.run(*module)))
+    return llvm::createStringError("lowering failed: " + diagnostics);
+  if (llvm::Error err = checkTensorSizes(*module))
+    return std::move(err);
   if (stage == Stage::Linalg)
-    buildEinToLinalgPipeline(pm, path);
-  else
-    buildEinCPUPipeline(pm, path, threads);
+    return module;
+  PassManager pm(&ctx);
+  buildLinalgToLLVMPipeline(pm, threads);
   if (failed(pm.run(*module)))
     return llvm::createStringError("lowering failed: " + diagnostics);
   return module;

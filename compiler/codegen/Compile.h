@@ -41,6 +41,10 @@ lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
             Threads threads = Threads::Runtime);
 
 /// A C header declaring the entry point that the object file defines.
+/// Fails (a user error naming the shape) when a statically shaped tensor
+/// of `module` would need 2^63 bytes or more: its offsets overflow int64.
+llvm::Error checkTensorSizes(mlir::ModuleOp module);
+
 std::string generateCHeader(const EinsumProblem &problem, llvm::StringRef name);
 
 } // namespace ein

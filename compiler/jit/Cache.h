@@ -8,18 +8,23 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <atomic>
+#include <list>
 #include <map>
 #include <mutex>
 
 namespace ein {
 
-/// Compiled kernels by key. The first caller of a key compiles while later
-/// callers of the same key wait; different keys compile in parallel.
-/// Failures are not cached: the error goes back to the caller as it is
-/// (keeping its type, e.g. ExprError) and the next call tries again.
+/// Compiled kernels by key, at most `capacity` of them: beyond it the least
+/// recently used one is dropped (kernels already handed out stay valid, they
+/// share ownership). The first caller of a key compiles while later callers
+/// of the same key wait; different keys compile in parallel. Failures are
+/// not cached: the error goes back to the caller as it is (keeping its type,
+/// e.g. ExprError) and the next call tries again.
 class KernelCache {
 public:
   using Compiled = std::shared_ptr<const void>;
+
+  explicit KernelCache(size_t capacity) : capacity(capacity) {}
 
   llvm::Expected<Compiled>
   get(const std::string &key,
@@ -27,18 +32,34 @@ public:
 
   size_t size() const;
   size_t compiles() const { return compileCount; }
+  size_t evictions() const { return evictionCount; }
+  size_t getCapacity() const;
+  /// Changes the capacity, dropping least recently used kernels to fit.
+  void setCapacity(size_t newCapacity);
 
 private:
   struct Entry {
     std::mutex mutex;
     Compiled value;
   };
+  using Recency = std::list<std::string>;
+  struct Slot {
+    std::shared_ptr<Entry> entry;
+    Recency::iterator position; ///< in `recency`
+  };
+  /// Drops least recently used entries until at most `capacity` remain.
+  /// The caller holds `mutex`.
+  void shrink();
+
   mutable std::mutex mutex;
-  std::map<std::string, std::shared_ptr<Entry>> entries;
-  std::atomic<size_t> compileCount{0};
+  size_t capacity;
+  std::map<std::string, Slot> entries;
+  Recency recency; ///< keys, most recently used first
+  std::atomic<size_t> compileCount{0}, evictionCount{0};
 };
 
 struct Jit::Impl {
+  explicit Impl(const JitOptions &options) : cache(options.cacheCapacity) {}
   KernelCache cache;
 };
 

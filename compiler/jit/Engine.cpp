@@ -1,22 +1,27 @@
 //===- Engine.cpp - LLVM-dialect modules to callable code -----------------===//
 //
-// Compiles with MLIR's ExecutionEngine (ORC), and keeps the object code in
-// an on-disk cache so that another process compiling the same kernel
-// loads it instead: one file per kernel, named by a hash of its cache key,
-// the host CPU and the compiler's own executable, written atomically.
+// Compiles to an object file for the host (the same LLVM pipeline as
+// `einc --emit obj`) and links it into its own ORC LLJIT. The object code
+// also goes to an on-disk cache so that another process compiling the same
+// kernel loads it instead: one file per kernel, named by a hash of its
+// cache key, the host CPU and the compiler's own executable, written
+// atomically. (MLIR's ExecutionEngine is not used: destroying one compiles
+// its deinitialisers, which crashes when a static Jit is destroyed at exit
+// after LLVM's own statics.)
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/jit/Engine.h"
 #include "compiler/codegen/LLVMCodegen.h"
+#include "einc/Error.h"
 #include "einrt/einrt.h"
-
-#include "mlir/ExecutionEngine/OptUtils.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
 #include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -60,6 +65,11 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner &interner) {
   add("einrt_num_threads", &einrt_num_threads);
   // Strided copies (e.g. writing a slice into an output) lower to this.
   add("memrefCopy", &einrt_memref_copy);
+  // Intermediates: out of memory becomes an error of the call.
+  add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+  add("_mlir_memref_to_llvm_aligned_alloc",
+      &_mlir_memref_to_llvm_aligned_alloc);
+  add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
   return symbols;
 }
 
@@ -150,6 +160,81 @@ void store(const std::string &file, bool parallel, llvm::StringRef object) {
   prune(llvm::sys::path::parent_path(file));
 }
 
+/// Links `object` into an LLJIT of its own with the runtime's entry points
+/// and the process's libraries, and looks up the packed wrapper of `name`.
+/// nullopt when it cannot (a damaged object).
+std::optional<Engine> loadObject(llvm::StringRef object,
+                                 llvm::StringRef bufferName,
+                                 llvm::StringRef name, bool parallel) {
+  initializeNativeTarget();
+  auto jit =
+      llvm::orc::LLJITBuilder()
+          .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession &es) {
+            return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                es, [](const llvm::MemoryBuffer &) {
+                  return std::make_unique<llvm::SectionMemoryManager>();
+                });
+          })
+          .create();
+  if (!jit) {
+    llvm::consumeError(jit.takeError());
+    return std::nullopt;
+  }
+  llvm::orc::JITDylib &lib = (*jit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  llvm::orc::MangleAndInterner interner((*jit)->getExecutionSession(),
+                                        (*jit)->getDataLayout());
+  if (!process ||
+      lib.define(llvm::orc::absoluteSymbols(runtimeSymbols(interner)))) {
+    if (!process)
+      llvm::consumeError(process.takeError());
+    return std::nullopt;
+  }
+  lib.addGenerator(std::move(*process));
+  if (llvm::Error err = (*jit)->addObjectFile(
+          llvm::MemoryBuffer::getMemBufferCopy(object, bufferName))) {
+    llvm::consumeError(std::move(err));
+    return std::nullopt;
+  }
+  auto entry = (*jit)->lookup(("_mlir_" + name).str());
+  if (!entry) {
+    llvm::consumeError(entry.takeError());
+    return std::nullopt;
+  }
+  Engine result;
+  result.loaded = std::move(*jit);
+  result.entry = entry->toPtr<void (*)(void **)>();
+  result.parallel = parallel;
+  return result;
+}
+
+/// Adds `void _mlir_NAME(void **args)`, which loads each argument of NAME
+/// from the pointer args[i] points to and calls it (NAME returns nothing).
+llvm::Error addPackedWrapper(llvm::Module &module, llvm::StringRef name) {
+  llvm::Function *callee = module.getFunction(name);
+  if (!callee || callee->isDeclaration() ||
+      !callee->getReturnType()->isVoidTy())
+    return llvm::createStringError("no function '" + name + "' to call");
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr},
+                                       /*isVarArg=*/false);
+  auto *wrapper = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                         "_mlir_" + name, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  llvm::SmallVector<llvm::Value *> args;
+  for (llvm::Argument &arg : callee->args()) {
+    llvm::Value *slot =
+        b.CreateConstGEP1_64(ptr, wrapper->getArg(0), arg.getArgNo());
+    llvm::Value *address = b.CreateLoad(ptr, slot);
+    args.push_back(b.CreateLoad(arg.getType(), address));
+  }
+  b.CreateCall(callee, args);
+  b.CreateRetVoid();
+  return llvm::Error::success();
+}
+
 } // namespace
 
 std::string ein::diskCacheDirectory() {
@@ -186,50 +271,10 @@ std::optional<Engine> ein::loadCachedEngine(llvm::StringRef key,
     return std::nullopt;
   if (parallel && !loadOpenMP().empty())
     return std::nullopt;
-  initializeNativeTarget();
-  // Linked like the ExecutionEngine links what it compiles.
-  auto jit =
-      llvm::orc::LLJITBuilder()
-          .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession &es) {
-            return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
-                es, [](const llvm::MemoryBuffer &) {
-                  return std::make_unique<llvm::SectionMemoryManager>();
-                });
-          })
-          .create();
-  if (!jit) {
-    llvm::consumeError(jit.takeError());
-    return std::nullopt;
-  }
-  llvm::orc::JITDylib &lib = (*jit)->getMainJITDylib();
-  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-      (*jit)->getDataLayout().getGlobalPrefix());
-  llvm::orc::MangleAndInterner interner((*jit)->getExecutionSession(),
-                                        (*jit)->getDataLayout());
-  if (!process ||
-      lib.define(llvm::orc::absoluteSymbols(runtimeSymbols(interner)))) {
-    if (!process)
-      llvm::consumeError(process.takeError());
-    return std::nullopt;
-  }
-  lib.addGenerator(std::move(*process));
-  if (llvm::Error err = (*jit)->addObjectFile(
-          llvm::MemoryBuffer::getMemBufferCopy(text, file))) {
-    llvm::consumeError(std::move(err));
-    return std::nullopt;
-  }
-  auto entry = (*jit)->lookup(("_mlir_" + name).str());
-  if (!entry) {
-    // A damaged file: compile instead.
-    llvm::consumeError(entry.takeError());
-    return std::nullopt;
-  }
-  Engine result;
-  result.loaded = std::move(*jit);
-  result.entry = entry->toPtr<void (*)(void **)>();
-  result.parallel = parallel;
-  result.fromDisk = true;
-  return result;
+  std::optional<Engine> engine = loadObject(text, file, name, parallel);
+  if (engine)
+    engine->fromDisk = true;
+  return engine;
 }
 
 llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
@@ -237,7 +282,10 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
                                          unsigned optLevel,
                                          llvm::StringRef diskKey) {
   initializeNativeTarget();
-  // OpenMP regions call into libomp; the engine resolves them from the
+  auto internal = [](const llvm::Twine &what) {
+    return llvm::createStringError("internal compiler error: " + what);
+  };
+  // OpenMP regions call into libomp; the JIT resolves them from the
   // libraries of the process.
   bool usesOpenMP = false;
   module.walk([&](mlir::Operation *op) {
@@ -248,51 +296,40 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
     return llvm::createStringError("cannot load the OpenMP runtime " +
                                    llvm::Twine(EINC_LIBOMP) + ": " +
                                    loadOpenMP());
-  std::string file = cacheFile(diskKey);
-  auto transformer = mlir::makeOptimizingTransformer(std::min(optLevel, 3u), 0,
-                                                     /*targetMachine=*/nullptr);
-  mlir::ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = optLevel == 0
-                                         ? llvm::CodeGenOptLevel::None
-                                         : llvm::CodeGenOptLevel::Aggressive;
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  engineOptions.enableObjectDump = !file.empty();
-  auto engine = mlir::ExecutionEngine::create(module, engineOptions);
+  TargetOptions target;
+  target.optLevel = std::min(optLevel, 3u);
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return internal(llvm::toString(tm.takeError()));
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      translateAndOptimize(module, llvmContext, **tm, target.optLevel);
+  if (!llvmModule)
+    return internal(llvm::toString(llvmModule.takeError()));
+  if (llvm::Error err = addPackedWrapper(**llvmModule, name))
+    return internal(llvm::toString(std::move(err)));
+  llvm::SmallString<0> object;
+  llvm::raw_svector_ostream os(object);
+  if (llvm::Error err =
+          emitMachineCode(**llvmModule, **tm, os, /*assembly=*/false))
+    return internal(llvm::toString(std::move(err)));
+  std::optional<Engine> engine =
+      loadObject(object, "einc-kernel.o", name, usesOpenMP);
   if (!engine)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(engine.takeError()));
-  Engine result;
-  result.engine = std::move(*engine);
-  result.parallel = usesOpenMP;
-  result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    return runtimeSymbols(interner);
-  });
-  auto entry = result.engine->lookupPacked(name);
-  if (!entry)
-    return llvm::createStringError("internal compiler error: " +
-                                   llvm::toString(entry.takeError()));
-  result.entry = *entry;
-  if (!file.empty()) {
-    // The engine's object cache holds what it just compiled; copy it out.
-    llvm::SmallString<256> dump;
-    int fd;
-    if (!llvm::sys::fs::createTemporaryFile("einc-object", "o", fd, dump)) {
-      llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-      result.engine->dumpToObjectFile(dump);
-      if (auto object = llvm::MemoryBuffer::getFile(dump))
-        store(file, usesOpenMP, (*object)->getBuffer());
-      llvm::sys::fs::remove(dump);
-    }
-  }
-  return result;
+    return internal("the JIT cannot link the compiled kernel");
+  if (std::string file = cacheFile(diskKey); !file.empty())
+    store(file, usesOpenMP, object);
+  return std::move(*engine);
 }
 
-void ein::callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers) {
+llvm::Error ein::callPacked(void (*entry)(void **),
+                            llvm::ArrayRef<void *> buffers) {
   std::vector<void *> pointers(buffers.begin(), buffers.end());
   std::vector<void *> args(pointers.size());
   for (size_t i = 0; i < pointers.size(); ++i)
     args[i] = &pointers[i];
-  entry(args.data());
+  char message[256];
+  if (einrt_call_guarded(entry, args.data(), message, sizeof(message)))
+    return userError(message);
+  return llvm::Error::success();
 }

@@ -3,7 +3,6 @@
 #ifndef EINC_JIT_ENGINE_H
 #define EINC_JIT_ENGINE_H
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
@@ -16,10 +15,9 @@ class LLJIT;
 
 namespace ein {
 
-/// A compiled module and its entry point's packed interface: compiled by
-/// MLIR's execution engine, or loaded from the on-disk cache.
+/// A compiled module linked into a JIT of its own (freshly compiled or
+/// loaded from the on-disk cache) and its entry point's packed interface.
 struct Engine {
-  std::unique_ptr<mlir::ExecutionEngine> engine;
   std::shared_ptr<llvm::orc::LLJIT> loaded;
   void (*entry)(void **) = nullptr;
   /// Whether the code has parallel (OpenMP) regions.
@@ -28,8 +26,9 @@ struct Engine {
   bool fromDisk = false;
 };
 
-/// Compiles a module in the LLVM dialect for the host with LLVM at
-/// `optLevel` and looks up the packed wrapper of `name`. With a `diskKey`
+/// Compiles a module in the LLVM dialect to an object file for the host
+/// with LLVM at `optLevel`, links it and looks up the packed wrapper of
+/// `name`. With a `diskKey`
 /// (everything the module was built from) the object code is also stored
 /// in the on-disk cache. Failures are internal errors ("internal compiler
 /// error: ...").
@@ -47,8 +46,9 @@ std::optional<Engine> loadCachedEngine(llvm::StringRef diskKey,
 /// ~/.cache/einc; "" when off.
 std::string diskCacheDirectory();
 
-/// Calls a packed entry with one pointer argument per buffer.
-void callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers);
+/// Calls a packed entry with one pointer argument per buffer. Fails (with
+/// nothing leaked) when the kernel runs out of memory.
+llvm::Error callPacked(void (*entry)(void **), llvm::ArrayRef<void *> buffers);
 
 } // namespace ein
 

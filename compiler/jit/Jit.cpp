@@ -10,8 +10,6 @@
 #include "einc/Error.h"
 #include "einrt/einrt.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/DynamicLibrary.h"
@@ -50,8 +48,9 @@ struct Kernel::Impl {
 
   /// Records the dtype, subscripts and shapes of `problem`.
   void describe(const EinsumProblem &problem);
-  void call(llvm::ArrayRef<const void *> inputs, void *output) const;
-  void callSliced(llvm::ArrayRef<const void *> inputs, void *output) const;
+  llvm::Error call(llvm::ArrayRef<const void *> inputs, void *output) const;
+  llvm::Error callSliced(llvm::ArrayRef<const void *> inputs,
+                         void *output) const;
 };
 
 namespace {
@@ -136,26 +135,59 @@ AccumulateFn accumulatorFor(DType dtype) {
 
 } // namespace
 
-void Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
-                        void *output) const {
+llvm::Error Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
+                               void *output) const {
   if (slicing)
     return callSliced(inputs, output);
   std::vector<void *> buffers;
   for (const void *p : inputs)
     buffers.push_back(const_cast<void *>(p));
   buffers.push_back(output);
-  callPacked(entry, buffers);
+  return callPacked(entry, buffers);
 }
 
-void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
-                              void *output) const {
+namespace {
+/// A buffer that may fail to allocate (then its data is null).
+struct ScratchBuffer {
+  char *data = nullptr;
+  size_t bytes = 0;
+  ScratchBuffer() = default;
+  ScratchBuffer(const ScratchBuffer &) = delete;
+  ScratchBuffer &operator=(const ScratchBuffer &) = delete;
+  ~ScratchBuffer() { einrt_aligned_free(data); }
+  bool allocate(size_t n) {
+    einrt_aligned_free(data);
+    data = static_cast<char *>(einrt_aligned_alloc(n));
+    bytes = data ? n : 0;
+    return data != nullptr;
+  }
+};
+} // namespace
+
+llvm::Error Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
+                                     void *output) const {
   const SlicePlan &plan = *slicing;
   size_t size = dtypeSize(dtype);
   std::memset(output, 0, size_t(outputElements) * size);
   const Impl &inner = *plan.inner;
-  std::vector<std::vector<char>> buffers(inputs.size());
+  std::vector<ScratchBuffer> buffers(inputs.size());
   std::vector<const void *> sliceInputs(inputs.begin(), inputs.end());
-  std::vector<char> sliceOutput(size_t(inner.outputElements) * size + size);
+  auto outOfMemory = [](size_t bytes) {
+    return userError("out of memory: cannot allocate " + llvm::Twine(bytes) +
+                     " bytes for a slice");
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (plan.inputLabels[i].find_first_of(plan.labels) == std::string::npos)
+      continue;
+    size_t bytes = size_t(inner.inputElements[i]) * size + size;
+    if (!buffers[i].allocate(bytes))
+      return outOfMemory(bytes);
+    sliceInputs[i] = buffers[i].data;
+  }
+  ScratchBuffer sliceOutput;
+  size_t outBytes = size_t(inner.outputElements) * size + size;
+  if (!sliceOutput.allocate(outBytes))
+    return outOfMemory(outBytes);
   std::vector<int64_t> fixed(plan.labels.size(), 0);
   int64_t slices = 1;
   for (int64_t e : plan.extents)
@@ -166,24 +198,23 @@ void Kernel::Impl::callSliced(llvm::ArrayRef<const void *> inputs,
       const std::string &labels = plan.inputLabels[i];
       if (labels.find_first_of(plan.labels) == std::string::npos)
         continue;
-      buffers[i].resize(size_t(inner.inputElements[i]) * size + size);
       const char *src = static_cast<const char *>(inputs[i]);
-      char *dst = buffers[i].data();
+      char *dst = buffers[i].data;
       forEachSliceElement(
           labels, inputShapes[i], plan, fixed, [&](int64_t full, int64_t sub) {
             std::memcpy(dst + sub * size, src + full * size, size);
           });
-      sliceInputs[i] = dst;
     }
-    inner.call(sliceInputs, sliceOutput.data());
-    add(plan.outputLabels, outputShape, plan, fixed, sliceOutput.data(),
-        output);
+    if (llvm::Error err = inner.call(sliceInputs, sliceOutput.data))
+      return err;
+    add(plan.outputLabels, outputShape, plan, fixed, sliceOutput.data, output);
     for (int64_t d = int64_t(fixed.size()) - 1; d >= 0; --d) {
       if (++fixed[d] < plan.extents[d])
         break;
       fixed[d] = 0;
     }
   }
+  return llvm::Error::success();
 }
 
 DType Kernel::dtype() const { return impl->dtype; }
@@ -211,8 +242,7 @@ llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
       return userError("input " + llvm::Twine(i) + " is a null pointer");
   if (!output && impl->outputElements > 0)
     return userError("the output is a null pointer");
-  impl->call(inputs, output);
-  return llvm::Error::success();
+  return impl->call(inputs, output);
 }
 
 static std::string shapeStr(const Shape &shape) {
@@ -260,10 +290,17 @@ KernelCache::get(const std::string &key,
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    std::shared_ptr<Entry> &slot = entries[key];
-    if (!slot)
-      slot = std::make_shared<Entry>();
-    entry = slot;
+    auto it = entries.find(key);
+    if (it != entries.end()) {
+      recency.splice(recency.begin(), recency, it->second.position);
+    } else {
+      recency.push_front(key);
+      it =
+          entries.emplace(key, Slot{std::make_shared<Entry>(), recency.begin()})
+              .first;
+    }
+    entry = it->second.entry;
+    shrink();
   }
   std::lock_guard<std::mutex> lock(entry->mutex);
   if (entry->value)
@@ -272,16 +309,41 @@ KernelCache::get(const std::string &key,
   auto compiled = compile();
   if (!compiled) {
     std::lock_guard<std::mutex> mapLock(mutex);
-    entries.erase(key);
+    auto it = entries.find(key);
+    if (it != entries.end() && it->second.entry == entry) {
+      recency.erase(it->second.position);
+      entries.erase(it);
+    }
     return compiled.takeError();
   }
   entry->value = *compiled;
   return entry->value;
 }
 
+void KernelCache::shrink() {
+  // The newest entry (the one being looked up) always stays, even with a
+  // capacity of 0: its caller is about to use it.
+  while (entries.size() > std::max<size_t>(capacity, 1)) {
+    entries.erase(recency.back());
+    recency.pop_back();
+    ++evictionCount;
+  }
+}
+
 size_t KernelCache::size() const {
   std::lock_guard<std::mutex> lock(mutex);
   return entries.size();
+}
+
+size_t KernelCache::getCapacity() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return capacity;
+}
+
+void KernelCache::setCapacity(size_t newCapacity) {
+  std::lock_guard<std::mutex> lock(mutex);
+  capacity = newCapacity;
+  shrink();
 }
 
 std::string ein::cacheKey(const PathOptions &po) {
@@ -295,10 +357,13 @@ std::string ein::cacheKey(const PathOptions &po) {
   return key;
 }
 
-Jit::Jit() : impl(std::make_unique<Impl>()) {}
+Jit::Jit(const JitOptions &options) : impl(std::make_unique<Impl>(options)) {}
 Jit::~Jit() = default;
 
 size_t Jit::cacheSize() const { return impl->cache.size(); }
+size_t Jit::cacheCapacity() const { return impl->cache.getCapacity(); }
+void Jit::setCacheCapacity(size_t kernels) { impl->cache.setCapacity(kernels); }
+size_t Jit::evictionCount() const { return impl->cache.evictions(); }
 
 size_t Jit::compileCount() const { return impl->cache.compiles(); }
 
@@ -352,8 +417,7 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   if (!engine) {
     auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
     if (!module)
-      return llvm::createStringError("internal compiler error: " +
-                                     llvm::toString(module.takeError()));
+      return keepUserErrors(module.takeError());
     auto compiled = createEngine(**module, name, options.optLevel,
                                  options.diskCache ? diskKey : "");
     if (!compiled)

@@ -56,10 +56,14 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
     buffers.push_back(const_cast<void *>(p));
   for (void *p : outputs)
     buffers.push_back(p);
-  callPacked(impl->engine.entry, buffers);
+  llvm::Error run = callPacked(impl->engine.entry, buffers);
   int64_t statement = 0;
   char message[512];
-  if (einrt_kernel_take_error(&statement, message, sizeof(message))) {
+  // Taking the error also clears it for the next call.
+  bool failed = einrt_kernel_take_error(&statement, message, sizeof(message));
+  if (run)
+    return run;
+  if (failed) {
     std::string where =
         statement > 0 && size_t(statement) <= impl->statements.size()
             ? "statement " + std::to_string(statement) + " ('" +
@@ -120,10 +124,21 @@ compileProgramUncached(llvm::StringRef source,
     os << d.str() << "\n";
     return mlir::success();
   });
+  if (mlir::failed(mlir::verify(**module)))
+    return llvm::createStringError("internal compiler error: " + diagnostics);
+  // Tensors too large to index: the inputs and statements first, then the
+  // intermediates the path search creates.
+  if (llvm::Error err = checkTensorSizes(**module))
+    return std::move(err);
+  mlir::PassManager toLinalg(ctx.get());
+  buildEinToLinalgPipeline(toLinalg, options.path, options.fuseAttention);
+  if (mlir::failed(toLinalg.run(**module)))
+    return llvm::createStringError("internal compiler error: " + diagnostics);
+  if (llvm::Error err = checkTensorSizes(**module))
+    return std::move(err);
   mlir::PassManager pm(ctx.get());
-  buildEinCPUPipeline(pm, options.path, Threads::Runtime,
-                      options.fuseAttention);
-  if (mlir::failed(mlir::verify(**module)) || mlir::failed(pm.run(**module)))
+  buildLinalgToLLVMPipeline(pm, Threads::Runtime);
+  if (mlir::failed(pm.run(**module)))
     return llvm::createStringError("internal compiler error: " + diagnostics);
   auto engine = createEngine(**module, "program", options.optLevel,
                              options.diskCache ? diskKey : "");

@@ -17,9 +17,15 @@ char ExprError::ID = 0;
 std::string ExprError::caretLines(unsigned indent) const {
   if (col == std::string::npos)
     return "";
+  // One printable character per byte, so that the caret lines up and a
+  // control character in the input cannot break the two lines apart.
+  std::string shown = src;
+  for (char &c : shown)
+    if (!std::isprint(static_cast<unsigned char>(c)))
+      c = c == '\t' ? ' ' : '?';
   std::string pad(indent, ' ');
-  return pad + src + "\n" + pad + std::string(std::min(col, src.size()), ' ') +
-         "^";
+  return pad + shown + "\n" + pad +
+         std::string(std::min(col, shown.size()), ' ') + "^";
 }
 
 static llvm::Error exprError(const EinsumExpr &e, size_t column,
@@ -42,7 +48,8 @@ llvm::Expected<EinsumExpr> ein::parseEinsum(llvm::StringRef text) {
   bool inOutput = false;
   for (size_t i = 0; i < text.size();) {
     char c = text[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
+    // NumPy ignores spaces (only spaces).
+    if (c == ' ') {
       ++i;
       continue;
     }
@@ -83,7 +90,8 @@ llvm::Expected<EinsumExpr> ein::parseEinsum(llvm::StringRef text) {
       std::string shown =
           std::isprint(static_cast<unsigned char>(c))
               ? std::string(1, c)
-              : "\\x" + llvm::utohexstr(static_cast<unsigned char>(c));
+              : "\\x" + llvm::utohexstr(static_cast<unsigned char>(c),
+                                        /*LowerCase=*/false, /*Width=*/2);
       return exprError(e, i,
                        "invalid character '" + shown +
                            "' in subscripts (labels are letters a-z, A-Z)");

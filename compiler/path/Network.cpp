@@ -96,7 +96,8 @@ PathCost ein::evaluate(const Network &network, const ContractionTree &tree,
   for (size_t i = 0; i < n; ++i)
     live[i] = i;
 
-  for (auto [a, b] : tree.steps) {
+  for (auto [first, second] : tree.steps) {
+    unsigned a = first, b = second; // lambdas cannot capture bindings in C++17
     PathStep step;
     step.lhs = a;
     step.rhs = b;

@@ -83,7 +83,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createConvertVectorToLLVMPass());
-  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  // The JIT's kernels allocate through the runtime, which turns running
+  // out of memory into an error (runtime/KernelMemory.cpp); objects for C
+  // call malloc and free.
+  mlir::FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = threads == Threads::Runtime;
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(mlir::createConvertComplexToLLVMPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   // What LLVM has no intrinsic for (tanh, ...) becomes a libm call.

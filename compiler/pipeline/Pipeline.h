@@ -27,9 +27,11 @@ void buildEinToLinalgPipeline(
 
 /// How the block loops of large contractions use threads.
 enum class Threads {
-  Off,     ///< one thread, no OpenMP: objects link with nothing else
-  OpenMP,  ///< OpenMP regions with OpenMP's default count (OMP_NUM_THREADS)
-  Runtime, ///< OpenMP regions sized by einrt_num_threads() (the JIT)
+  Off,    ///< one thread, no OpenMP: objects link with nothing else
+  OpenMP, ///< OpenMP regions with OpenMP's default count (OMP_NUM_THREADS)
+  /// The JIT: OpenMP regions sized by einrt_num_threads(), and memory
+  /// from the runtime's guarded allocator (_mlir_memref_to_llvm_alloc).
+  Runtime,
 };
 
 /// linalg on tensors -> LLVM dialect: destination-passing entry, one-shot

@@ -4,7 +4,10 @@
 // blocks of C with `ein.parallel`. After bufferization such a loop returns
 // nothing; here it becomes an scf.parallel, MLIR's SCF-to-OpenMP conversion
 // turns that into omp.parallel + omp.wsloop, and each region's thread
-// count is read from the runtime when it starts.
+// count is read from the runtime when it starts. Scratch buffers of the
+// block loops (packed panels) move to each thread's stack, so that worker
+// threads never call malloc: running out of memory can then only happen
+// on the calling thread, where the runtime turns it into an error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +37,62 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral threadsFn = "einrt_num_threads";
+
+/// Stack a parallel region may take for scratch buffers, per thread (libomp
+/// gives its threads 4 MiB; the calling thread has its own stack).
+constexpr int64_t kMaxStackScratch = 1 << 20;
+
+/// Bytes of a statically shaped buffer, or 0 when unknown.
+int64_t staticBytes(MemRefType type) {
+  if (!type.hasStaticShape())
+    return 0;
+  Type element = type.getElementType();
+  int64_t factor = 1;
+  if (auto complex = dyn_cast<ComplexType>(element)) {
+    element = complex.getElementType();
+    factor = 2;
+  }
+  if (!element.isIntOrFloat())
+    return 0;
+  return type.getNumElements() * factor *
+         int64_t(llvm::divideCeil(element.getIntOrFloatBitWidth(), 8));
+}
+
+/// A static memref.alloc in a parallel region whose one dealloc follows it
+/// in the same block lives within one iteration of whatever loop runs that
+/// block; it becomes one memref.alloca at the start of the region, reused
+/// by every iteration the thread runs.
+void hoistScratchToStack(ModuleOp module, RewriterBase &rewriter) {
+  module.walk([&](omp::ParallelOp region) {
+    int64_t bytes = 0;
+    SmallVector<std::pair<memref::AllocOp, memref::DeallocOp>> scratch;
+    region.walk([&](memref::AllocOp alloc) {
+      int64_t size = staticBytes(alloc.getType());
+      if (size == 0 || !alloc.getType().getLayout().isIdentity() ||
+          bytes + size > kMaxStackScratch)
+        return;
+      memref::DeallocOp dealloc;
+      for (Operation *user : alloc->getUsers())
+        if (auto d = dyn_cast<memref::DeallocOp>(user)) {
+          if (dealloc)
+            return;
+          dealloc = d;
+        }
+      if (!dealloc || dealloc->getBlock() != alloc->getBlock() ||
+          !alloc->isBeforeInBlock(dealloc))
+        return;
+      bytes += size;
+      scratch.push_back({alloc, dealloc});
+    });
+    for (auto [alloc, dealloc] : scratch) {
+      rewriter.setInsertionPointToStart(&region.getRegion().front());
+      auto alloca = memref::AllocaOp::create(
+          rewriter, alloc.getLoc(), alloc.getType(), alloc.getAlignmentAttr());
+      rewriter.replaceOp(alloc, alloca.getResult());
+      rewriter.eraseOp(dealloc);
+    }
+  });
+}
 
 /// Replaces `loop` (no results) with a one-dimensional scf.parallel over
 /// the same range.
@@ -97,6 +156,7 @@ struct EinParallelizeLoopsPass
       rewriter.inlineBlockBefore(body, scope);
       rewriter.replaceOp(scope, results);
     }
+    hoistScratchToStack(module, rewriter);
     if (!runtimeThreads)
       return;
 

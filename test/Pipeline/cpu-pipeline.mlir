@@ -13,10 +13,11 @@ func.func @static(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> a
   return %0 : tensor<2x4xf32>
 }
 
-// Intermediates of a chain are allocated and freed inside.
+// Intermediates of a chain are allocated and freed inside, through the
+// runtime's guarded allocator (out of memory is an error of the call).
 // CHECK-LABEL: llvm.func internal @dynamic_impl
-// CHECK: llvm.call @malloc
-// CHECK: llvm.call @free
+// CHECK: llvm.call @_mlir_memref_to_llvm_{{(aligned_)?}}alloc
+// CHECK: llvm.call @_mlir_memref_to_llvm_free
 // CHECK-LABEL: llvm.func @dynamic(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64)
 func.func @dynamic(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>, %c: tensor<?x?xf64>) -> tensor<?x?xf64> attributes {ein.entry_sizes = [array<i64: -1, -2>, array<i64: -2, -3>, array<i64: -3, -4>, array<i64: -1, -4>]} {
   %0 = ein.contract "ij,jk,kl->il" %a, %b, %c : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>

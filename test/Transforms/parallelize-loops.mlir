@@ -57,3 +57,35 @@ func.func @kept(%c: memref<8xf32>) -> f32 {
   } {ein.parallel}
   return %s : f32
 }
+
+// -----
+
+// A scratch buffer allocated and freed in each iteration comes from the
+// stack of the thread, once per region; one that outlives its block, has a
+// dynamic size or exceeds the 1 MiB budget stays on the heap.
+// CHECK-LABEL: func.func @scratch
+// CHECK: omp.parallel
+// CHECK-NEXT: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>
+// CHECK: omp.wsloop
+// CHECK-NOT: memref.alloc()
+// CHECK: memref.copy %{{.*}}, %[[PANEL]]
+// CHECK-NOT: memref.dealloc %[[PANEL]]
+// CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: memref.alloc() : memref<1024x512xf32>
+// CHECK: memref.dealloc
+// CHECK: omp.yield
+func.func @scratch(%src: memref<256x64xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %panel = memref.alloc() {alignment = 64 : i64} : memref<256x64xf32>
+    memref.copy %src, %panel : memref<256x64xf32> to memref<256x64xf32>
+    memref.dealloc %panel : memref<256x64xf32>
+    %dynamic = memref.alloc(%n) : memref<?xf32>
+    memref.dealloc %dynamic : memref<?xf32>
+    %big = memref.alloc() : memref<1024x512xf32>
+    memref.dealloc %big : memref<1024x512xf32>
+  } {ein.parallel}
+  return
+}

@@ -35,6 +35,37 @@ TEST(Jit, CompilingTwiceIsACacheHit) {
   EXPECT_EQ(jit.compileCount(), 2u);
 }
 
+TEST(Jit, CacheIsBoundedLeastRecentlyUsedFirst) {
+  ein::Jit jit(ein::JitOptions{/*cacheCapacity=*/2});
+  EXPECT_EQ(jit.cacheCapacity(), 2u);
+  auto compile = [&](int64_t n) {
+    auto k = jit.compile("i->", {{n}}, ein::i64);
+    EXPECT_TRUE(bool(k));
+    return k ? *k : ein::Kernel();
+  };
+  ein::Kernel k1 = compile(1);
+  compile(2);
+  compile(1); // hit: 1 is now the most recently used
+  EXPECT_EQ(jit.compileCount(), 2u);
+  compile(3); // evicts 2, not 1
+  EXPECT_EQ(jit.cacheSize(), 2u);
+  EXPECT_EQ(jit.evictionCount(), 1u);
+  compile(1);
+  EXPECT_EQ(jit.compileCount(), 3u);
+  compile(2); // was evicted: compiled again, evicting 3
+  EXPECT_EQ(jit.compileCount(), 4u);
+  EXPECT_EQ(jit.evictionCount(), 2u);
+  // A kernel handed out before its eviction keeps working.
+  jit.setCacheCapacity(1);
+  EXPECT_EQ(jit.cacheSize(), 1u);
+  compile(7);
+  int64_t x = 41, sum = 0;
+  ASSERT_FALSE(bool(k1({&x}, &sum)));
+  EXPECT_EQ(sum, 41);
+  jit.setCacheCapacity(0); // at least one kernel stays
+  EXPECT_EQ(jit.cacheSize(), 1u);
+}
+
 TEST(Jit, ErrorsAreValues) {
   ein::Jit jit;
   auto bad = jit.compile("ij,jk->ikk", {{2, 3}, {3, 4}}, ein::f32);
@@ -49,6 +80,23 @@ TEST(Jit, ErrorsAreValues) {
   EXPECT_NE(llvm::toString(shape.takeError()).find("label 'j'"),
             std::string::npos);
   EXPECT_EQ(jit.compileCount(), 0u);
+}
+
+TEST(Jit, TensorsBeyond64BitIndexingAreUserErrors) {
+  ein::Jit jit;
+  // The operands fit; the intermediate ijk of the left-to-right path has
+  // 2^63 elements.
+  ein::CompileOptions options;
+  options.path.algorithm = ein::PathAlgorithm::LeftToRight;
+  int64_t n = int64_t(1) << 21;
+  auto k = jit.compile("i,j,k,il,jl,kl->l",
+                       {{n}, {n}, {n}, {n, 1}, {n, 1}, {n, 1}}, ein::f32,
+                       options);
+  ASSERT_FALSE(bool(k));
+  std::string message = llvm::toString(k.takeError());
+  EXPECT_NE(message.find("beyond 64-bit indexing"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("internal"), std::string::npos) << message;
 }
 
 TEST(Jit, TensorViewsAreChecked) {

@@ -89,6 +89,25 @@ TEST(Parser, SyntaxErrorsPointAtTheCharacter) {
   EXPECT_EQ(errorColumn("ij->i,j", {{2, 3}}), 5);
 }
 
+TEST(Parser, ControlCharactersAreErrorsWithAlignedCarets) {
+  // Found by the einsum fuzzer: a newline split the caret display in two.
+  // Only spaces are ignored (as NumPy does); anything unprintable is an
+  // invalid character shown as \xNN, and the echoed expression shows it as
+  // '?' so that the caret stays under it.
+  std::string expr = std::string("ij\n,jk\0", 7);
+  auto parsed = parseEinsum(expr);
+  ASSERT_FALSE(bool(parsed));
+  std::string message, lines;
+  llvm::handleAllErrors(parsed.takeError(), [&](const ExprError &e) {
+    message = e.reason();
+    lines = e.caretLines(0);
+  });
+  EXPECT_NE(message.find("invalid character '\\x0A'"), std::string::npos)
+      << message;
+  EXPECT_EQ(lines, "ij?,jk?\n  ^");
+  EXPECT_EQ(errorColumn("ij,jk\t", {{2, 2}, {2, 2}}), 5);
+}
+
 TEST(Parser, OperandAndRankErrors) {
   // Two terms, one operand: the caret sits at the missing term.
   EXPECT_EQ(errorColumn("i j,", {{2, 3}}), 4);

@@ -40,6 +40,25 @@ inline llvm::Error userError(const llvm::Twine &message) {
       std::make_error_code(std::errc::invalid_argument), message);
 }
 
+/// Whether `e` is one of userError's (or an ExprError): the input's fault.
+inline bool isUserError(const llvm::ErrorInfoBase &e) {
+  return e.isA<ExprError>() ||
+         e.convertToErrorCode() == std::errc::invalid_argument;
+}
+
+/// Keeps user errors as they are and marks anything else as an internal
+/// compiler error.
+inline llvm::Error keepUserErrors(llvm::Error err) {
+  return llvm::handleErrors(
+      std::move(err),
+      [](std::unique_ptr<llvm::ErrorInfoBase> e) -> llvm::Error {
+        if (isUserError(*e))
+          return llvm::Error(std::move(e));
+        return llvm::createStringError("internal compiler error: " +
+                                       e->message());
+      });
+}
+
 } // namespace ein
 
 #endif // EINC_ERROR_H

@@ -117,13 +117,22 @@ void setNumThreads(int n);
 /// The count kernels use now.
 int numThreads();
 
+/// Options of a Jit object.
+struct JitOptions {
+  /// Compiled kernels kept in memory; beyond it the least recently used one
+  /// is dropped (a Kernel already returned keeps working). Each holds its
+  /// machine code, typically 50-500 KiB. At least one is always kept.
+  size_t cacheCapacity = 256;
+};
+
 /// Compiles einsum expressions for the host CPU through the `ein` dialect
 /// and MLIR's execution engine. Compiled kernels are cached on (expression,
-/// shapes, dtype, options); the cache is thread-safe and a second compile of
-/// the same key returns the cached kernel without compiling.
+/// shapes, dtype, options) in a bounded LRU cache; the cache is thread-safe
+/// and a second compile of the same key returns the cached kernel without
+/// compiling.
 class Jit {
 public:
-  Jit();
+  explicit Jit(const JitOptions &options = {});
   ~Jit();
   Jit(const Jit &) = delete;
   Jit &operator=(const Jit &) = delete;
@@ -146,6 +155,12 @@ public:
 
   /// Kernels held by the cache.
   size_t cacheSize() const;
+  /// The most kernels it holds, and a new bound (dropping the least
+  /// recently used ones to fit).
+  size_t cacheCapacity() const;
+  void setCacheCapacity(size_t kernels);
+  /// Kernels dropped to stay within the capacity.
+  size_t evictionCount() const;
   /// How many times the compiler actually ran (cache misses).
   size_t compileCount() const;
 
