@@ -122,8 +122,10 @@ PathFlags::PathFlags(llvm::cl::SubCommand &sub,
                llvm::cl::desc("What the order minimises: "
                               "flops|size|write|combo")),
       memoryLimit("memory-limit", llvm::cl::sub(sub), llvm::cl::cat(category),
-                  llvm::cl::desc("Largest intermediate, e.g. 512MiB; "
-                                 "contractions above it are sliced")),
+                  llvm::cl::desc("e.g. 512MiB. run: everything held at "
+                                 "once (sliced to fit, else refused); "
+                                 "explain/codegen: the largest "
+                                 "intermediate")),
       maxTime("max-time", llvm::cl::init(1.0), llvm::cl::sub(sub),
               llvm::cl::cat(category),
               llvm::cl::desc("Time budget of the hyper search in seconds")),

@@ -162,8 +162,16 @@ int einc::runCodegen(int argc, char **argv) {
   auto module =
       ein::lowerEinsum(*ctx, *problem, nameOpt, stage, *pathOptions,
                        openmpOpt ? ein::Threads::OpenMP : ein::Threads::Off);
-  if (!module)
-    return reportError(module.takeError(), InternalError);
+  if (!module) {
+    // Sizes beyond 64-bit indexing are the input's fault.
+    bool user = false;
+    std::string message;
+    handleAllErrors(module.takeError(), [&](const ErrorInfoBase &e) {
+      user = ein::isUserError(e);
+      message = e.message();
+    });
+    return reportError(message, user ? UserError : InternalError);
+  }
   if (emit == "ein" || emit == "linalg" || emit == "llvm-mlir")
     return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
 

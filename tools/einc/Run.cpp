@@ -5,6 +5,7 @@
 #include "compiler/parser/Program.h"
 #include "einc/Error.h"
 #include "einc/Jit.h"
+#include "einc/Path.h"
 #include "einrt/einrt.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <unistd.h>
@@ -80,6 +82,64 @@ std::optional<uint64_t> byteSize(ArrayRef<int64_t> shape, ein::DType dtype) {
   return n;
 }
 
+double elementCount(ArrayRef<int64_t> shape) {
+  double n = 1;
+  for (int64_t d : shape)
+    n *= double(d);
+  return n;
+}
+
+/// Elements of the part of an operand with labels `labels` and `shape`
+/// that one slice of `sliced` labels covers.
+double sliceElements(StringRef labels, ArrayRef<int64_t> shape,
+                     StringRef sliced) {
+  double n = 1;
+  for (size_t d = 0; d < labels.size(); ++d)
+    n *= sliced.contains(labels[d]) ? 1.0 : double(shape[d]);
+  return n;
+}
+
+/// What `einc run` holds at once for an einsum, in bytes, counted
+/// generously: the inputs, the result, every intermediate of one slice as
+/// if none were freed early, a working copy of the largest operand (the
+/// kernels' packed and transposed copies), and on a sliced path the
+/// gathered slice of each sliced input and one slice of the result.
+struct Footprint {
+  double inputs = 0, result = 0, intermediates = 0, working = 0;
+  double total() const { return inputs + result + intermediates + working; }
+};
+
+Footprint footprint(const ein::EinsumProblem &p, const ein::Path &path) {
+  double size = ein::dtypeSize(p.dtype), largest = 0;
+  Footprint f;
+  for (const auto &shape : p.inputShapes) {
+    f.inputs += elementCount(shape) * size;
+    largest = std::max(largest, elementCount(shape));
+  }
+  f.result = elementCount(p.outputShape) * size;
+  for (size_t k = 0; k + 1 < path.steps.size(); ++k) {
+    double elements = path.steps[k].size;
+    if (!path.slicedIndices.empty())
+      elements = std::min(elements, path.slicedLargest);
+    f.intermediates += elements * size;
+    largest = std::max(largest, elements);
+  }
+  f.working = largest * size;
+  StringRef sliced = path.slicedIndices;
+  if (!sliced.empty()) {
+    for (size_t i = 0; i < p.inputShapes.size(); ++i)
+      if (StringRef(p.subscripts.inputs[i]).find_first_of(sliced) !=
+          StringRef::npos)
+        f.working +=
+            (sliceElements(p.subscripts.inputs[i], p.inputShapes[i], sliced) +
+             1) *
+            size;
+    f.working +=
+        (sliceElements(p.subscripts.output, p.outputShape, sliced) + 1) * size;
+  }
+  return f;
+}
+
 /// Refuses results and intermediates that cannot fit in memory, before
 /// anything large is allocated.
 Error checkMemory(const ein::EinsumProblem &p, const ein::Path &path) {
@@ -114,6 +174,59 @@ Error checkMemory(const ein::EinsumProblem &p, const ein::Path &path) {
                       {}, exact, "; --memory-limit slices the contraction");
   }
   return Error::success();
+}
+
+/// Path options that keep what `einc run` holds within a memory limit, the
+/// path they give and the bytes it holds at once.
+struct Fit {
+  ein::PathOptions options;
+  ein::Path path;
+  double bytes = 0;
+};
+
+/// The path options that keep everything `einc run` holds for `p` within
+/// `limit` bytes: intermediates get what the inputs and the result leave,
+/// and tighter slicing is tried until the whole footprint fits.
+Expected<Fit> fitMemoryLimit(const ein::EinsumProblem &p, StringRef expr,
+                             const std::vector<ein::Shape> &shapes,
+                             ein::PathOptions options, double limit,
+                             StringRef limitText) {
+  double size = ein::dtypeSize(p.dtype);
+  Footprint fixed = footprint(p, ein::Path());
+  double left = limit - fixed.inputs - fixed.result;
+  if (left < size)
+    return ein::userError("--memory-limit " + limitText + " (" +
+                          formatBytes(limit) + ") leaves no room: the inputs " +
+                          "take " + formatBytes(fixed.inputs) +
+                          " and the result " + formatBytes(fixed.result));
+  // Intermediates and working copies share what is left. The search
+  // never takes a limit below an operand: those exist anyway.
+  double floor = elementCount(p.outputShape);
+  for (const auto &shape : p.inputShapes)
+    floor = std::max(floor, elementCount(shape));
+  size_t parts = std::max<size_t>(2, 2 * (p.inputShapes.size() - 1));
+  double first = std::max(floor, std::floor(left / size / double(parts)));
+  // Unsliced first: slicing costs FLOPs and is only worth it when needed.
+  options.memoryLimit = 0;
+  for (;;) {
+    auto path = ein::findContractionPath(expr, shapes, options);
+    if (!path)
+      return path.takeError();
+    Footprint f = footprint(p, *path);
+    if (f.total() <= limit)
+      return Fit{options, *path, f.total()};
+    if (options.memoryLimit != 0 && options.memoryLimit <= floor)
+      return ein::userError(
+          "--memory-limit " + limitText + " (" + formatBytes(limit) +
+          ") cannot be met: slicing still needs " + formatBytes(f.total()) +
+          " at once (inputs " + formatBytes(f.inputs) + ", result " +
+          formatBytes(f.result) + ", intermediates and working copies " +
+          formatBytes(f.intermediates + f.working) + ")");
+    options.memoryLimit =
+        options.memoryLimit == 0
+            ? first
+            : std::max(floor, std::floor(options.memoryLimit / 4));
+  }
 }
 
 /// Fails early when `path` cannot be created, before any work is done.
@@ -229,10 +342,12 @@ int runProgram() {
       return reportError(std::move(err));
     inputs.items.push_back(a);
   }
-  for (const auto &[name, path] : paths)
+  for (const auto &named : paths) {
+    const std::string &name = named.first;
     if (std::none_of(program->inputs.begin(), program->inputs.end(),
                      [&](const ein::TensorDecl &d) { return d.name == name; }))
       return reportError("the program has no input named '" + name + "'");
+  }
   if (!dtype) {
     dtype = static_cast<ein::DType>(
         inputs.items.empty() ? EINRT_F32 : inputs.items[0].dtype);
@@ -259,6 +374,9 @@ int runProgram() {
     shapes[program->inputs[i].name] = ein::Shape(a.shape, a.shape + a.rank);
     pointers.push_back(a.data);
   }
+  if (!pathFlags.memoryLimit.empty())
+    return reportError("--memory-limit is not supported for programs yet: it "
+                       "bounds what einc run holds for one einsum expression");
   auto pathOptions = pathFlags.get(*dtype, /*deterministic=*/true);
   if (!pathOptions)
     return reportError(pathOptions.takeError());
@@ -378,6 +496,22 @@ int einc::runRun(int argc, char **argv) {
   auto pathOptions = pathFlags.get(dtype, /*deterministic=*/true);
   if (!pathOptions)
     return reportError(pathOptions.takeError());
+  if (!pathFlags.memoryLimit.empty()) {
+    // The limit bounds everything held at once, not only intermediates.
+    auto limit = parseBytes(pathFlags.memoryLimit);
+    if (!limit)
+      return reportError(limit.takeError());
+    auto fit = fitMemoryLimit(*problem, expr, jitShapes, *pathOptions, *limit,
+                              pathFlags.memoryLimit);
+    if (!fit)
+      return reportError(fit.takeError());
+    *pathOptions = fit->options;
+    if (!fit->path.slicedIndices.empty())
+      errs() << "einc: note: slicing over '" << fit->path.slicedIndices << "' ("
+             << uint64_t(fit->path.slices) << " slices) keeps einc run within "
+             << "--memory-limit " << pathFlags.memoryLimit << " ("
+             << formatBytes(fit->bytes) << " at once)\n";
+  }
   ein::CompileOptions compileOptions;
   compileOptions.path = *pathOptions;
   ein::Jit jit;
@@ -408,8 +542,9 @@ int einc::runRun(int argc, char **argv) {
   std::vector<const void *> pointers;
   for (const einrt_array &a : inputs.items)
     pointers.push_back(a.data);
+  // The only run-time failure left is running out of memory.
   if (Error err = (*kernel)(pointers, out.data))
-    return reportError(std::move(err), InternalError);
+    return reportError(std::move(err), UserError);
 
   if (printOpt)
     printArray(outs(), out);

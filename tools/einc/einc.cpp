@@ -15,6 +15,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include <csignal>
 #include <cstdlib>
 
 extern llvm::cl::SubCommand runCommand;
@@ -27,9 +28,11 @@ static const char *overview =
     "asm|obj|header [-o FILE]\n"
     "      Generate code. Without --shapes/--sizes the extents are dynamic "
     "and the\n      generated C function takes one int64_t per label.\n"
-    "  einc run EXPR A.npy B.npy... -o OUT.npy [--threads N]\n"
+    "  einc run EXPR A.npy B.npy... -o OUT.npy [--threads N] "
+    "[--memory-limit 512MiB]\n"
     "      Compute through the JIT; the dtype follows NumPy's promotion of "
     "the inputs.\n"
+    "      --memory-limit bounds all it holds at once (slicing to fit).\n"
     "  einc run (-f PROG.ein | -e 'PROGRAM') NAME=IN.npy... (-o NAME=OUT.npy "
     "| --print)\n"
     "      Run an index-notation program (softmax, norms, svd, ...).\n"
@@ -48,6 +51,9 @@ static const char *overview =
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // A write past `ulimit -f` fails with EFBIG (reported, the partial file
+  // removed) instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   llvm::cl::HideUnrelatedOptions({&einc::codegenCategory, &einc::runCategory,
                                   &einc::explainCategory,
                                   &einc::benchCategory});
