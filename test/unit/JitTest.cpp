@@ -66,6 +66,21 @@ TEST(Jit, CacheIsBoundedLeastRecentlyUsedFirst) {
   EXPECT_EQ(jit.cacheSize(), 1u);
 }
 
+TEST(Jit, StaticJitIsDestroyedSafelyAtExit) {
+  // Found by the compile fuzzer: a function-local static Jit outlives
+  // LLVM's own lazily created statics, and destroying its kernels at exit
+  // used to compile code (and crash). ctest runs each test in its own
+  // process, so a crash after main returns fails this test.
+  static ein::Jit jit;
+  ein::CompileOptions compiled; // not loaded from the disk cache
+  compiled.diskCache = false;
+  auto k = jit.compile("ij,jk->ik", {{3, 4}, {4, 5}}, ein::f64, compiled);
+  ASSERT_TRUE(bool(k)) << llvm::toString(k.takeError());
+  std::vector<double> a(12, 1), b(20, 2), c(15);
+  ASSERT_FALSE(bool((*k)({a.data(), b.data()}, c.data())));
+  EXPECT_EQ(c[0], 8);
+}
+
 TEST(Jit, ErrorsAreValues) {
   ein::Jit jit;
   auto bad = jit.compile("ij,jk->ikk", {{2, 3}, {3, 4}}, ein::f32);
