@@ -224,11 +224,15 @@ def ConvertEinToLinalg : Pass<"convert-ein-to-linalg"> {
     contiguously.
 
     `ein.map` becomes one parallel generic, `ein.reduce` a fill with the
-    reduction's identity and a generic (logsumexp and mean add a step), and
-    `ein.softmax` the numerically stable max, exp(x - max), sum, divide.
+    reduction's identity and a generic (logsumexp and mean add a step),
+    `ein.softmax` the numerically stable max, exp(x - max), sum, divide,
+    and `ein.scan` an `scf.for` along its dimension that combines slice k
+    of the input with slice k-1 of the result (one elementwise generic per
+    slice, inserted into the result).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",

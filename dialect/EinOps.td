@@ -125,6 +125,23 @@ def Ein_SoftmaxOp : Ein_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Ein_ScanOp : Ein_Op<"scan", [Pure, SameOperandsAndResultType]> {
+  let summary = "inclusive scan (cumulative sum or product) along one dimension";
+  let description = [{
+    result[..., k, ...] = x[..., 0, ...] op ... op x[..., k, ...] along
+    dimension `dim`, with op `+` for `sum` (numpy.cumsum) or `*` for `prod`
+    (numpy.cumprod), in index order. Integers wrap around.
+
+    ```mlir
+    %c = ein.scan "sum" %x along 1 : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, Ein_Tensor:$input, I64Attr:$dim);
+  let results = (outs Ein_Tensor:$result);
+  let assemblyFormat = "$kind $input `along` $dim attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra, lowered to calls of the runtime (LAPACKE)
 //===----------------------------------------------------------------------===//

@@ -425,7 +425,8 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
     return map(fn, args, e.offset);
   }
   case Expr::Reduce:
-  case Expr::Softmax: {
+  case Expr::Softmax:
+  case Expr::Scan: {
     // The reduced indices are bound here, not summed implicitly inside.
     Names inside = outer;
     inside.insert(e.indices.begin(), e.indices.end());
@@ -441,6 +442,15 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
                             "index '" + idx + "' does not appear inside " +
                                 e.name + "[...](...)");
       reduced.push_back(it->second);
+    }
+    if (e.kind == Expr::Scan) {
+      // cumsum/cumprod keep every index: the scanned one runs in order.
+      int64_t dim = arg->labels.find(reduced[0]);
+      Value v = mlir::ein::ScanOp::create(
+          b, b.getUnknownLoc(), arg->value.getType(),
+          b.getStringAttr(e.name == "cumsum" ? "sum" : "prod"), arg->value,
+          b.getI64IntegerAttr(dim));
+      return Labeled{v, arg->labels};
     }
     if (e.kind == Expr::Softmax) {
       if (!isa<mlir::FloatType>(element))

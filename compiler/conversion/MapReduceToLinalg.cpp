@@ -2,7 +2,9 @@
 //
 // ein.map becomes one parallel linalg.generic; ein.reduce a fill with the
 // reduction's identity and one generic (logsumexp and mean need a second
-// step); ein.softmax the stable sequence max, exp(x - max), sum, divide.
+// step); ein.softmax the stable sequence max, exp(x - max), sum, divide;
+// ein.scan a loop along its dimension that combines each slice with the
+// result's previous one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 #include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -310,10 +313,73 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+/// An scf.for over the scanned dimension: slice k of the result is slice
+/// k of the input combined with slice k-1 of the result (slice 0 is the
+/// input's), one elementwise generic per slice, in index order.
+struct ScanOpLowering : OpConversionPattern<ScanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank();
+    int64_t dim = op.getDimAttr().getValue().getSExtValue();
+    bool sum = op.getKind() == "sum";
+    std::string labels = std::string("abcdefghijklmnopqrstuvwxyz"
+                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                             .substr(0, rank);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+    SmallVector<int64_t> sliceShape(type.getShape());
+    sliceShape[dim] = 1;
+    auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value extent = tensor::DimOp::create(rewriter, loc, x, dim);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, extent, one, ValueRange{init},
+        [&](OpBuilder &b, Location l, Value k, ValueRange iter) {
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k, zero);
+          Value previous = arith::SelectOp::create(
+              b, l, first, zero, arith::SubIOp::create(b, l, k, one));
+          SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+          SmallVector<OpFoldResult> sliceSizes = sizes;
+          SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+          sliceSizes[dim] = b.getIndexAttr(1);
+          offsets[dim] = k;
+          Value current = tensor::ExtractSliceOp::create(
+              b, l, sliceType, x, offsets, sliceSizes, strides);
+          SmallVector<OpFoldResult> before = offsets;
+          before[dim] = previous;
+          Value last = tensor::ExtractSliceOp::create(
+              b, l, sliceType, iter[0], before, sliceSizes, strides);
+          Subscripts s{{labels, labels}, labels};
+          Value combined = buildGeneric(
+              b, l, s, ValueRange{current, last}, sliceType, Value(),
+              [&](OpBuilder &nb, Location nl, ValueRange args) {
+                Value v = sum ? ::ein::buildAdd(nb, nl, args[1], args[0])
+                              : ::ein::buildMul(nb, nl, args[1], args[0]);
+                // Slice 0 has no predecessor: the input's own.
+                return arith::SelectOp::create(nb, nl, first, args[0], v);
+              });
+          Value next = tensor::InsertSliceOp::create(
+              b, l, combined, iter[0], offsets, sliceSizes, strides);
+          scf::YieldOp::create(b, l, next);
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::ein::populateEinMapReduceToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<MapOpLowering, ReduceOpLowering, SoftmaxOpLowering>(
-      patterns.getContext());
+  patterns
+      .add<MapOpLowering, ReduceOpLowering, SoftmaxOpLowering, ScanOpLowering>(
+          patterns.getContext());
 }

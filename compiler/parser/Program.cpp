@@ -242,8 +242,9 @@ private:
         name);
   }
   static bool isReduction(llvm::StringRef name) {
-    return llvm::is_contained(
-        {"sum", "prod", "mean", "max", "min", "logsumexp", "softmax"}, name);
+    return llvm::is_contained({"sum", "prod", "mean", "max", "min", "logsumexp",
+                               "softmax", "cumsum", "cumprod"},
+                              name);
   }
 
   using Rule = llvm::Expected<std::unique_ptr<Expr>> (Parser::*)();
@@ -331,11 +332,13 @@ private:
       if (!indices)
         return indices.takeError();
       if (isPunct("(")) {
-        node->kind = node->name == "softmax" ? Expr::Softmax : Expr::Reduce;
+        node->kind = node->name == "softmax"           ? Expr::Softmax
+                     : node->name.rfind("cum", 0) == 0 ? Expr::Scan
+                                                       : Expr::Reduce;
         node->indices = *indices;
-        if (node->kind == Expr::Softmax && node->indices.size() != 1)
+        if (node->kind != Expr::Reduce && node->indices.size() != 1)
           return programError(src, node->offset,
-                              "softmax takes exactly one index");
+                              node->name + " takes exactly one index");
         advance();
         auto arg = parseExpr();
         if (!arg)

@@ -40,12 +40,12 @@ struct Keyword {
 
 /// An expression of a statement's right-hand side.
 struct Expr {
-  enum Kind { Number, Access, Binary, Call, Reduce, Softmax };
+  enum Kind { Number, Access, Binary, Call, Reduce, Softmax, Scan };
   Kind kind = Number;
   size_t offset = 0;                ///< where it starts in the source
   double value = 0;                 ///< Number
   std::string name;                 ///< Access: tensor; Call/Reduce: function
-  std::vector<std::string> indices; ///< Access, Reduce and Softmax indices
+  std::vector<std::string> indices; ///< Access, Reduce, Softmax, Scan indices
   char op = 0;                      ///< Binary: + - * /
   std::vector<std::unique_ptr<Expr>> args;
   /// Call: keyword arguments such as svd(..., rank=2).

@@ -138,6 +138,34 @@ inf = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [np.nan, 1.0]])
 run("in A[i,j] : f64\nL[i] = logsumexp[j](A[i,j])\nX[i] = max[j](A[i,j])\nout L, X",
     {"A": inf}, {"L": [-np.inf, np.inf, np.nan], "X": [-np.inf, np.inf, np.nan]})
 
+# Scans: cumulative sums and products along any index (numpy.cumsum and
+# numpy.cumprod), of expressions, in every dtype; integers wrap around.
+for trial in range(8):
+    shape = tuple(int(x) for x in rng.integers(1, 6, rng.integers(1, 4)))
+    axis = int(rng.integers(0, len(shape)))
+    names = "ijk"[:len(shape)]
+    idx = ",".join(names)
+    dtype = [np.float32, np.float64, np.int64, np.complex128][trial % 4]
+    x = (rng.integers(-3, 4, shape) if dtype == np.int64 else
+         rng.standard_normal(shape) + (1j * rng.standard_normal(shape)
+                                       if dtype == np.complex128 else 0))
+    x = x.astype(dtype)
+    tname = {np.float32: "f32", np.float64: "f64", np.int64: "i64",
+             np.complex128: "complex128"}[dtype]
+    run(f"in X[{idx}] : {tname}\nC[{idx}] = cumsum[{names[axis]}](X[{idx}])\n"
+        f"P[{idx}] = cumprod[{names[axis]}](X[{idx}] * 2)\nout C, P",
+        {"X": x}, {"C": np.cumsum(x, axis), "P": np.cumprod(x * 2, axis)})
+pos = np.abs(f64(4, 6)) + 0.1
+run("in X[i,j] : f64\nR[i,j] = cumsum[j](X[i,j]) / sum[j](X[i,j])\nout R",
+    {"X": pos}, {"R": np.cumsum(pos, 1) / pos.sum(1, keepdims=True)})
+big_int = np.full(40, 1 << 20, dtype=np.int32)
+with np.errstate(over="ignore"):
+    run("in X[i] : i32\nP[i] = cumprod[i](X[i])\nout P", {"X": big_int},
+        {"P": np.cumprod(big_int, dtype=np.int32)})
+empty = np.zeros((3, 0))
+run("in X[i,j] : f64\nC[i,j] = cumsum[j](X[i,j])\nout C", {"X": empty},
+    {"C": empty})
+
 # Implicit summation term by term, constants, scalars, permutation.
 A2, B2, c2 = f64(3, 4), f64(4, 2), f64(2)
 run("in A[i,j], B[j,k], c[k] : f64\nY[k,i] = A[i,j] * B[j,k] * 2 + c[k]\nT = sum[i](sum[k](Y[k,i]))\nout Y, T",

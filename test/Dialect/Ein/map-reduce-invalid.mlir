@@ -1,5 +1,5 @@
 // RUN: ein-opt %s -split-input-file -verify-diagnostics
-// Every verifier error of ein.map, ein.reduce and ein.softmax.
+// Every verifier error of ein.map, ein.reduce, ein.softmax and ein.scan.
 
 func.func @unknown_fn(%x: tensor<2xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{'ein.map' op unknown function 'cosh'}}
@@ -93,4 +93,20 @@ func.func @softmax_int(%x: tensor<2xi32>) -> tensor<2xi32> {
   // expected-error @+1 {{'ein.softmax' op operand #0 must be ranked tensor of 32-bit float or 64-bit float values}}
   %0 = ein.softmax %x along 0 : tensor<2xi32>
   return %0 : tensor<2xi32>
+}
+
+// -----
+
+func.func @scan_kind(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'ein.scan' op kind must be 'sum' or 'prod', not 'max'}}
+  %0 = ein.scan "max" %x along 1 : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @scan_dim(%x: tensor<2x3xi32>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{'ein.scan' op dimension -1 is out of range for rank 2}}
+  %0 = ein.scan "sum" %x along -1 : tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
 }
