@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/ProgramBuilder.h"
 #include "compiler/codegen/ProgramLowering.h"
+#include "compiler/conversion/LinalgBuilders.h"
 #include "dialect/EinOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -181,6 +182,59 @@ llvm::Expected<Labeled> ProgramLowering::map(llvm::StringRef fn,
   Value v = mlir::ein::MapOp::create(b, b.getUnknownLoc(), typeFor(out), fn,
                                      s.str(), values);
   return Labeled{v, out};
+}
+
+llvm::Expected<Labeled>
+ProgramLowering::cross(const Expr &e, const std::vector<Labeled> &args) {
+  const Labeled &a = args[0], &v = args[1];
+  if (a.labels.empty() || v.labels.empty() ||
+      a.labels.back() != v.labels.back())
+    return programError(p.source, e.offset,
+                        "cross takes two vectors that end with the same "
+                        "index (their 3 components), e.g. "
+                        "cross(a[n,i], b[n,i])");
+  char component = a.labels.back();
+  int64_t extent = extents[indexOf[component]].first;
+  if (extent != 3)
+    return programError(p.source, e.offset,
+                        "cross needs 3-component vectors, but index '" +
+                            indexOf[component] + "' has " +
+                            llvm::Twine(extent) + " elements");
+  // Two letters the operands do not use name the components of a and b
+  // inside this one contraction: out_i = eps_ijk a_j b_k.
+  std::string used = a.labels + v.labels, fresh;
+  for (char c : std::string("abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if (used.find(c) == std::string::npos && fresh.size() < 2)
+      fresh.push_back(c);
+  if (fresh.size() < 2)
+    return programError(p.source, e.offset,
+                        "cross of tensors with this many indices is not "
+                        "supported (no labels left)");
+  Location loc = b.getUnknownLoc();
+  llvm::SmallVector<Value> entries;
+  for (int x = 0; x < 3; ++x)
+    for (int y = 0; y < 3; ++y)
+      for (int z = 0; z < 3; ++z) {
+        // The sign of the permutation (x, y, z) of (0, 1, 2), else 0.
+        int sign = (x - y) * (y - z) * (z - x) / 2;
+        entries.push_back(::ein::buildConstant(b, loc, element, sign));
+      }
+  Value epsilon = mlir::tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({3, 3, 3}, element), entries);
+  std::string batch;
+  for (const std::string *labels : {&a.labels, &v.labels})
+    for (char c : labels->substr(0, labels->size() - 1))
+      if (batch.find(c) == std::string::npos)
+        batch.push_back(c);
+  std::string out = batch + component;
+  std::string lhs = a.labels, rhs = v.labels;
+  lhs.back() = fresh[0];
+  rhs.back() = fresh[1];
+  Subscripts s{{std::string{component, fresh[0], fresh[1]}, lhs, rhs}, out};
+  Value result = mlir::ein::ContractOp::create(
+      b, loc, typeFor(out), s.str(), ValueRange{epsilon, a.value, v.value});
+  return Labeled{result, out};
 }
 
 /// Index names used in `e` outside reduction brackets.
@@ -416,6 +470,8 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
       return linearAlgebra(e, args);
     if (e.name == "norm")
       return norm(e, args[0]);
+    if (e.name == "cross")
+      return cross(e, args);
     if (llvm::is_contained({"svd", "qr", "eigh", "eig", "slogdet"}, e.name))
       return programError(p.source, e.offset,
                           "'" + e.name +

@@ -111,6 +111,12 @@ private:
   /// matrix), ord=1, ord=p or ord=inf (the largest magnitude).
   llvm::Expected<Labeled> norm(const Expr &e, const Labeled &x);
 
+  /// cross(a[..., i], b[..., i]): the cross product of 3-vectors along the
+  /// index both end with, batched over the others (numpy.cross), as one
+  /// contraction with the Levi-Civita tensor.
+  llvm::Expected<Labeled> cross(const Expr &e,
+                                const std::vector<Labeled> &args);
+
   /// `sign, logdet = slogdet(A[i,j])`.
   llvm::Error slogdet(const Statement &s);
 

@@ -238,7 +238,7 @@ private:
          "relu",  "neg",      "max",     "min",   "pow",   "lt",    "le",
          "gt",    "ge",       "eq",      "ne",    "where", "inv",   "det",
          "solve", "cholesky", "svd",     "qr",    "eigh",  "trace", "norm",
-         "cond",  "rank",     "slogdet", "eig",   "lstsq"},
+         "cond",  "rank",     "slogdet", "eig",   "lstsq", "cross"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -443,12 +443,13 @@ llvm::Error checkNames(const Program &p) {
                                 llvm::Twine(e.indices.size()));
     }
     if (e.kind == Expr::Call) {
-      unsigned want = llvm::is_contained({"max", "min", "pow", "lt", "le", "gt",
-                                          "ge", "eq", "ne", "solve", "lstsq"},
-                                         e.name)
-                          ? 2
-                      : e.name == "where" ? 3
-                                          : 1;
+      unsigned want =
+          llvm::is_contained({"max", "min", "pow", "lt", "le", "gt", "ge", "eq",
+                              "ne", "solve", "lstsq", "cross"},
+                             e.name)
+              ? 2
+          : e.name == "where" ? 3
+                              : 1;
       if (e.args.size() != want)
         return programError(p.source, e.offset,
                             "'" + e.name + "' takes " + llvm::Twine(want) +

@@ -166,6 +166,21 @@ empty = np.zeros((3, 0))
 run("in X[i,j] : f64\nC[i,j] = cumsum[j](X[i,j])\nout C", {"X": empty},
     {"C": empty})
 
+# Cross products of 3-vectors (numpy.cross along the last axis): single,
+# batched, broadcast against one vector, of expressions, integers.
+u3, w3 = f64(3), f64(3)
+run("in a[i], b[i] : f64\nc[i] = cross(a[i], b[i])\nout c", {"a": u3, "b": w3},
+    {"c": np.cross(u3, w3)})
+U, W = f64(5, 3), f64(5, 3)
+run("in A[n,i], B[n,i] : f64\nC[n,i] = cross(A[n,i], B[n,i])\n"
+    "D[n,i] = cross(A[n,i] * 2, b[i])\nin b[i] : f64\nout C, D",
+    {"A": U, "B": W, "b": w3},
+    {"C": np.cross(U, W), "D": np.cross(U * 2, w3)})
+Ui = rng.integers(-5, 6, (4, 3)).astype(np.int64)
+Wi = rng.integers(-5, 6, (4, 3)).astype(np.int64)
+run("in A[n,i], B[n,i] : i64\nC[n,i] = cross(A[n,i], B[n,i])\nout C",
+    {"A": Ui, "B": Wi}, {"C": np.cross(Ui, Wi)})
+
 # Implicit summation term by term, constants, scalars, permutation.
 A2, B2, c2 = f64(3, 4), f64(4, 2), f64(2)
 run("in A[i,j], B[j,k], c[k] : f64\nY[k,i] = A[i,j] * B[j,k] * 2 + c[k]\nT = sum[i](sum[k](Y[k,i]))\nout Y, T",
