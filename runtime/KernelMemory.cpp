@@ -14,8 +14,11 @@
 #include "einrt/einrt.h"
 
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -60,6 +63,48 @@ void formatBytes(char *out, size_t len, double bytes) {
   std::abort();
 }
 
+/// EINRT_GUARD_PAGES=1 (a debugging aid, used by the tests): every block
+/// ends, up to its alignment, where an inaccessible page begins, so that
+/// generated code reading past an intermediate's end faults at once.
+bool guardPages() {
+  static const bool on = [] {
+    const char *v = std::getenv("EINRT_GUARD_PAGES");
+    return v && *v && *v != '0';
+  }();
+  return on;
+}
+
+/// What a guarded block keeps in front of its data.
+struct GuardHeader {
+  void *base;
+  size_t mapped;
+  uint64_t magic;
+};
+constexpr uint64_t kGuardMagic = 0x45494e52474d4150ull; // "EINRGMAP"
+
+void *guardedAlloc(size_t alignment, size_t bytes) {
+  size_t page = size_t(sysconf(_SC_PAGESIZE));
+  size_t need = bytes + sizeof(GuardHeader) + alignment;
+  size_t mapped = (need + page - 1) / page * page + page;
+  void *base = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED)
+    return nullptr;
+  char *guard = static_cast<char *>(base) + mapped - page;
+  mprotect(guard, page, PROT_NONE);
+  uintptr_t data = (reinterpret_cast<uintptr_t>(guard) - bytes) &
+                   ~(uintptr_t(alignment) - 1);
+  auto *header = reinterpret_cast<GuardHeader *>(data) - 1;
+  *header = {base, mapped, kGuardMagic};
+  return reinterpret_cast<void *>(data);
+}
+
+void guardedFree(void *p) {
+  auto *header = static_cast<GuardHeader *>(p) - 1;
+  if (header->magic == kGuardMagic)
+    munmap(header->base, header->mapped);
+}
+
 void *track(void *p, size_t bytes) {
   if (!p)
     outOfMemory(bytes);
@@ -73,6 +118,8 @@ void *track(void *p, size_t bytes) {
 extern "C" {
 
 void *_mlir_memref_to_llvm_alloc(size_t bytes) {
+  if (guardPages())
+    return track(guardedAlloc(16, bytes), bytes);
   return track(std::malloc(bytes ? bytes : 1), bytes);
 }
 
@@ -80,6 +127,8 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes) {
   void *p = nullptr;
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
+  if (guardPages())
+    return track(guardedAlloc(alignment, bytes), bytes);
   if (posix_memalign(&p, alignment, bytes ? bytes : 1) != 0)
     p = nullptr;
   return track(p, bytes);
@@ -95,7 +144,10 @@ void _mlir_memref_to_llvm_free(void *p) {
         break;
       }
   }
-  std::free(p);
+  if (p && guardPages())
+    guardedFree(p);
+  else
+    std::free(p);
 }
 
 int einrt_call_guarded(void (*entry)(void **), void **args, char *err,
@@ -111,7 +163,10 @@ int einrt_call_guarded(void (*entry)(void **), void **args, char *err,
   }
   current = outer;
   for (void *p : guard.live)
-    std::free(p);
+    if (guardPages())
+      guardedFree(p);
+    else
+      std::free(p);
   if (err && errlen) {
     char size[64];
     formatBytes(size, sizeof(size), double(guard.failedBytes));

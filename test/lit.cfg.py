@@ -18,6 +18,9 @@ config.excludes = ["Inputs", "numpy-compare.test.py", "programs.test.py", "CMake
 llvm_config.use_default_substitutions()
 # Compiled kernels are cached in the build tree, not in the user's home.
 config.environment["EINC_CACHE_DIR"] = os.path.join(config.ein_obj_root, "test", "einc-cache")
+# The ASan stage of scripts/dev.sh puts kernels' intermediates against
+# guard pages (lit passes the sanitizers' own *_OPTIONS already).
+llvm_config.with_system_environment(["EINRT_GUARD_PAGES"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.ein_tools_dir, append_path=True)
 

@@ -25,6 +25,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 namespace ein::oracle {
 
 using Complex = std::complex<double>;
@@ -415,10 +418,49 @@ inline Complex load(ein::DType dtype, const char *p) {
   return 0;
 }
 
+/// Bytes that end exactly where an inaccessible page begins, so that a
+/// kernel reading or writing past the end of its operand crashes instead
+/// of passing by luck (the JIT's code is not instrumented by sanitizers).
+class GuardedBytes {
+public:
+  explicit GuardedBytes(size_t size, char fill = 0) : length(size) {
+    size_t page = size_t(sysconf(_SC_PAGESIZE));
+    mapped = (size + page - 1) / page * page + page;
+    void *p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      std::perror("mmap");
+      std::abort();
+    }
+    base = static_cast<char *>(p);
+    mprotect(base + mapped - page, page, PROT_NONE);
+    bytes = base + mapped - page - size;
+    std::memset(bytes, fill, size);
+  }
+  GuardedBytes(GuardedBytes &&other) noexcept
+      : base(other.base), bytes(other.bytes), mapped(other.mapped),
+        length(other.length) {
+    other.base = nullptr;
+  }
+  GuardedBytes(const GuardedBytes &) = delete;
+  GuardedBytes &operator=(const GuardedBytes &) = delete;
+  GuardedBytes &operator=(GuardedBytes &&) = delete;
+  ~GuardedBytes() {
+    if (base)
+      munmap(base, mapped);
+  }
+  char *data() const { return bytes; }
+  size_t size() const { return length; }
+
+private:
+  char *base = nullptr, *bytes = nullptr;
+  size_t mapped = 0, length = 0;
+};
+
 /// Random operands: integers in [-3, 3], reals in [-1, 1], complex numbers
 /// with both parts in [-1, 1]. `values` holds exactly what `bytes` holds.
 struct Inputs {
-  std::vector<std::vector<char>> bytes;
+  std::vector<GuardedBytes> bytes;
   std::vector<std::vector<Complex>> values;
 };
 
@@ -430,7 +472,7 @@ inline Inputs makeInputs(const Case &c, std::mt19937_64 &rng) {
   Inputs in;
   for (const ein::Shape &shape : c.shapes) {
     int64_t n = product(shape);
-    std::vector<char> bytes(n * size + 16);
+    GuardedBytes bytes(n * size);
     std::vector<Complex> values(n);
     for (int64_t k = 0; k < n; ++k) {
       Complex v;
@@ -471,9 +513,9 @@ inline std::string check(ein::Jit &jit, const Case &c, std::mt19937_64 &rng,
 
   // Garbage in the output first: the kernel must overwrite all of it.
   size_t size = ein::dtypeSize(c.dtype);
-  std::vector<char> out(want.values.size() * size + 16, 0x5a);
+  GuardedBytes out(want.values.size() * size, 0x5a);
   std::vector<const void *> pointers;
-  for (const std::vector<char> &b : in.bytes)
+  for (const GuardedBytes &b : in.bytes)
     pointers.push_back(b.data());
   if (llvm::Error err = (*kernel)(pointers, out.data()))
     return "run failed: " + llvm::toString(std::move(err));

@@ -340,7 +340,7 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
     Inputs in = makeInputs(c, values);
     std::vector<const void *> pointers;
-    for (const std::vector<char> &bytes : in.bytes)
+    for (const GuardedBytes &bytes : in.bytes)
       pointers.push_back(bytes.data());
     size_t bytes = size_t(kernel->outputElements()) * ein::dtypeSize(c.dtype);
     std::vector<std::vector<char>> results;
