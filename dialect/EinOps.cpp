@@ -230,13 +230,18 @@ std::string ReduceOp::checkElementType(StringRef kind, Type element) {
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getInput().getType().getRank();
-  int64_t dim = getDimAttr().getValue().getSExtValue();
-  if (dim < 0 || dim >= rank)
-    return emitOpError("dimension ")
-           << dim << " is out of range for rank " << rank;
+/// `dim` names a dimension of `input`.
+static LogicalResult verifyDimension(Operation *op, RankedTensorType input,
+                                     IntegerAttr dim) {
+  int64_t rank = input.getRank(), d = dim.getValue().getSExtValue();
+  if (d < 0 || d >= rank)
+    return op->emitOpError("dimension ")
+           << d << " is out of range for rank " << rank;
   return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyDimension(*this, getInput().getType(), getDimAttr());
 }
 
 //===----------------------------------------------------------------------===//
@@ -247,12 +252,7 @@ LogicalResult ScanOp::verify() {
   if (getKind() != "sum" && getKind() != "prod")
     return emitOpError("kind must be 'sum' or 'prod', not '")
            << getKind() << "'";
-  int64_t rank = getInput().getType().getRank();
-  int64_t dim = getDimAttr().getValue().getSExtValue();
-  if (dim < 0 || dim >= rank)
-    return emitOpError("dimension ")
-           << dim << " is out of range for rank " << rank;
-  return success();
+  return verifyDimension(*this, getInput().getType(), getDimAttr());
 }
 
 //===----------------------------------------------------------------------===//

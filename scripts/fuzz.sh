@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:?usage: scripts/fuzz.sh BUILD_DIR [SECONDS]}
 seconds=${2:-60}
-work=$(mktemp -d "${TMPDIR:-/tmp}/einc-fuzz.XXXXXX")
+work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export EINC_CACHE_DIR=off
 

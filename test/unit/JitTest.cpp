@@ -104,9 +104,9 @@ TEST(Jit, TensorsBeyond64BitIndexingAreUserErrors) {
   ein::CompileOptions options;
   options.path.algorithm = ein::PathAlgorithm::LeftToRight;
   int64_t n = int64_t(1) << 21;
-  auto k = jit.compile("i,j,k,il,jl,kl->l",
-                       {{n}, {n}, {n}, {n, 1}, {n, 1}, {n, 1}}, ein::f32,
-                       options);
+  auto k =
+      jit.compile("i,j,k,il,jl,kl->l", {{n}, {n}, {n}, {n, 1}, {n, 1}, {n, 1}},
+                  ein::f32, options);
   ASSERT_FALSE(bool(k));
   std::string message = llvm::toString(k.takeError());
   EXPECT_NE(message.find("beyond 64-bit indexing"), std::string::npos)
