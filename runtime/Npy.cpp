@@ -501,26 +501,6 @@ std::string npyHeader(const einrt_array &a) {
   return "";
 }
 
-/// The process's umask, for giving the written file the mode that creat()
-/// would. Linux shows it in /proc/self/status; reading it there avoids
-/// umask()'s set-and-restore, which other threads could observe.
-mode_t currentUmask() {
-  if (FILE *f = std::fopen("/proc/self/status", "re")) {
-    char line[256];
-    unsigned mask = 0;
-    bool found = false;
-    while (!found && std::fgets(line, sizeof(line), f))
-      found = std::strncmp(line, "Umask:", 6) == 0 &&
-              std::sscanf(line + 6, "%o", &mask) == 1;
-    std::fclose(f);
-    if (found)
-      return static_cast<mode_t>(mask & 0777);
-  }
-  mode_t mask = umask(022);
-  umask(mask);
-  return mask;
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -722,6 +702,22 @@ std::string directoryOf(const std::string &path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+/// Creates `path`.tmpPID-N for the first N that `create` (which fails with
+/// EEXIST when the name is taken) accepts, and returns it in `name`; false
+/// with errno set otherwise.
+template <typename Create>
+bool nameTemporary(const char *path, std::string &name, Create create) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    name = std::string(path) + ".tmp" + std::to_string(::getpid()) + "-" +
+           std::to_string(attempt);
+    if (create(name))
+      return true;
+    if (errno != EEXIST)
+      return false;
+  }
+  return false;
+}
+
 /// Writes the file so that `path` is either untouched or complete, even if
 /// the process is killed half-way: the data goes to an unnamed file in the
 /// target's directory (O_TMPFILE) that only gets a name once it is whole;
@@ -739,10 +735,9 @@ std::string writeAtomically(const char *path, const std::string &header,
       return std::strerror(errno);
     return closeChecked(fd, writeContents(fd, header, data, bytes));
   }
-  std::string tmp = std::string(path) + ".tmpXXXXXX";
-  int fd = -1;
+  std::string tmp;
 #ifdef O_TMPFILE
-  fd =
+  int fd =
       ::open(directoryOf(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
   if (fd >= 0) {
     std::string failure = writeContents(fd, header, data, bytes);
@@ -750,16 +745,10 @@ std::string writeAtomically(const char *path, const std::string &header,
     // target (link() cannot replace an existing file).
     if (failure.empty()) {
       std::string self = "/proc/self/fd/" + std::to_string(fd);
-      int made = -1;
-      for (int attempt = 0; attempt < 100 && made != 0; ++attempt) {
-        tmp = std::string(path) + ".tmp" + std::to_string(::getpid()) + "-" +
-              std::to_string(attempt);
-        made = ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, tmp.c_str(),
-                        AT_SYMLINK_FOLLOW);
-        if (made != 0 && errno != EEXIST)
-          break;
-      }
-      if (made != 0)
+      if (!nameTemporary(path, tmp, [&](const std::string &name) {
+            return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, name.c_str(),
+                            AT_SYMLINK_FOLLOW) == 0;
+          }))
         failure = std::strerror(errno);
     }
     failure = closeChecked(fd, failure);
@@ -772,14 +761,17 @@ std::string writeAtomically(const char *path, const std::string &header,
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
     return std::strerror(errno);
 #endif
-  fd = ::mkstemp(&tmp[0]);
-  if (fd < 0)
+  // No unnamed files here: a named temporary (mode 0666 less the umask,
+  // as creat() gives), removed on failure.
+  int named = -1;
+  if (!nameTemporary(path, tmp, [&](const std::string &name) {
+        named =
+            ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        return named >= 0;
+      }))
     return std::strerror(errno);
-  // mkstemp creates the file 0600; give it the mode creat() would. A file
-  // system that refuses the change still gets the data.
-  (void)::fchmod(fd, 0666 & ~currentUmask());
   std::string failure =
-      closeChecked(fd, writeContents(fd, header, data, bytes));
+      closeChecked(named, writeContents(named, header, data, bytes));
   if (failure.empty() && std::rename(tmp.c_str(), path) != 0)
     failure = std::strerror(errno);
   if (!failure.empty())
