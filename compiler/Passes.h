@@ -53,6 +53,8 @@ class EinDialect;
 void populateEinToLinalgConversionPatterns(RewritePatternSet &patterns);
 /// Patterns that lower ein.map, ein.reduce and ein.softmax to linalg.
 void populateEinMapReduceToLinalgPatterns(RewritePatternSet &patterns);
+/// Patterns that lower ein.broadcast, ein.iota and ein.random to linalg.
+void populateEinConstructorsToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower ein.inv, ein.det, ein.solve and ein.cholesky to calls
 /// of the runtime (einrt_kernel_*).
 void populateEinLinalgToRuntimeCallsPatterns(RewritePatternSet &patterns);

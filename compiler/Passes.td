@@ -229,6 +229,11 @@ def ConvertEinToLinalg : Pass<"convert-ein-to-linalg"> {
     and `ein.scan` an `scf.for` along its dimension that combines slice k
     of the input with slice k-1 of the result (one elementwise generic per
     slice, inserted into the result).
+
+    The constructors are generics without inputs: `ein.broadcast` reads its
+    operand through a projection of the output's loops, `ein.iota` converts
+    its loop index, and `ein.random` hashes the element's C-order position
+    (SplitMix64), so its values do not depend on the order of the loops.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",

@@ -5,6 +5,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+#include <cstdio>
+
 using namespace mlir;
 using namespace mlir::ein;
 
@@ -164,7 +167,7 @@ std::string MapOp::checkElementType(StringRef fn, Type element) {
                           fn))
     return ("'" + fn + "' is not defined on integers").str();
   if (isa<ComplexType>(element) &&
-      !llvm::is_contained({"add", "sub", "mul", "div", "neg"}, fn))
+      !llvm::is_contained({"add", "sub", "mul", "div", "neg", "eq", "ne"}, fn))
     return ("'" + fn + "' is not defined on complex numbers").str();
   return "";
 }
@@ -253,6 +256,110 @@ LogicalResult ScanOp::verify() {
     return emitOpError("kind must be 'sum' or 'prod', not '")
            << getKind() << "'";
   return verifyDimension(*this, getInput().getType(), getDimAttr());
+}
+
+//===----------------------------------------------------------------------===//
+// Constructors
+//===----------------------------------------------------------------------===//
+
+Subscripts BroadcastOp::getParsedSubscripts() {
+  std::string error;
+  size_t column;
+  return *Subscripts::parse(getSubscripts(), error, column,
+                            /*outputMayAddLabels=*/true);
+}
+
+LogicalResult BroadcastOp::verify() {
+  std::string error;
+  size_t column = 0;
+  std::optional<Subscripts> s = Subscripts::parse(
+      getSubscripts(), error, column, /*outputMayAddLabels=*/true);
+  if (!s)
+    return emitOpError("invalid subscripts \"")
+           << getSubscripts() << "\": " << error << " at column " << column;
+  if (s->inputs.size() != 1)
+    return emitOpError("subscripts name ")
+           << s->inputs.size() << " operands but the op has 1";
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("operand has element type ")
+           << in.getElementType() << " but the result has "
+           << out.getElementType();
+  const std::string &labels = s->inputs[0];
+  if (in.getRank() != static_cast<int64_t>(labels.size()))
+    return emitOpError("operand has rank ")
+           << in.getRank() << " but its subscripts \"" << labels << "\" name "
+           << labels.size() << " dimensions";
+  if (out.getRank() != static_cast<int64_t>(s->output.size()))
+    return emitOpError("result has rank ")
+           << out.getRank() << " but the output subscripts \"" << s->output
+           << "\" name " << s->output.size() << " dimensions";
+  for (auto [d, c] : llvm::enumerate(labels)) {
+    if (labels.find(c) != d)
+      return emitOpError("label '") << c << "' repeats in the operand";
+    size_t at = s->output.find(c);
+    if (at == std::string::npos)
+      return emitOpError("label '")
+             << c << "' is missing from the output: ein.broadcast sums nothing";
+    int64_t want = in.getDimSize(d), have = out.getDimSize(at);
+    if (!ShapedType::isDynamic(want) && !ShapedType::isDynamic(have) &&
+        want != have)
+      return emitOpError("label '")
+             << c << "' has extent " << want << " in the operand but " << have
+             << " in the result";
+  }
+  for (auto [d, c] : llvm::enumerate(s->output)) {
+    if (s->output.find(c) != d)
+      return emitOpError("label '") << c << "' repeats in the output";
+    if (labels.find(c) == std::string::npos && out.isDynamicDim(d))
+      return emitOpError("new label '") << c << "' needs a static extent";
+  }
+  return success();
+}
+
+/// Constructors make their shape from nothing: it must be static.
+static LogicalResult verifyStatic(Operation *op, Type type) {
+  if (!cast<RankedTensorType>(type).hasStaticShape())
+    return op->emitOpError("needs a static result shape");
+  return success();
+}
+
+LogicalResult IotaOp::verify() { return verifyStatic(*this, getType()); }
+
+/// A number as a person would write it: 2, -1.5, 1e+30.
+static std::string numberText(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", v);
+  return text;
+}
+
+std::string RandomOp::checkParameters(StringRef distribution, int64_t seed,
+                                      double a, double b) {
+  if (distribution != "uniform" && distribution != "normal")
+    return ("unknown distribution '" + distribution +
+            "' (uniform or normal)")
+        .str();
+  if (seed < 0)
+    return "the seed must be a non-negative integer";
+  if (!std::isfinite(a) || !std::isfinite(b))
+    return distribution == "uniform" ? "uniform needs finite bounds"
+                                     : "normal needs a finite mean and std";
+  if (distribution == "uniform" && a > b)
+    return "uniform needs low <= high, but low is " + numberText(a) +
+           " and high " + numberText(b);
+  if (distribution == "normal" && b < 0)
+    return "normal needs std >= 0, but it is " + numberText(b);
+  return "";
+}
+
+LogicalResult RandomOp::verify() {
+  std::string why = checkParameters(getDistribution(), getSeed(),
+                                    getA().convertToDouble(),
+                                    getB().convertToDouble());
+  if (!why.empty())
+    return emitOpError(why);
+  return verifyStatic(*this, getType());
 }
 
 //===----------------------------------------------------------------------===//

@@ -55,7 +55,7 @@ def Ein_MapOp : Ein_Op<"map", [Pure]> {
     (two operands, 1 where true and 0 elsewhere); `select` (three: a
     condition that is non-zero, then either value). Integers support
     add, sub, mul, max, min, neg, abs, relu and the comparisons; complex
-    numbers add, sub, mul, div and neg.
+    numbers add, sub, mul, div, neg, eq and ne.
 
     ```mlir
     %y = ein.map "add" "ij,j->ij" %x, %bias
@@ -140,6 +140,74 @@ def Ein_ScanOp : Ein_Op<"scan", [Pure, SameOperandsAndResultType]> {
   let results = (outs Ein_Tensor:$result);
   let assemblyFormat = "$kind $input `along` $dim attr-dict `:` type($input)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Constructors: tensors made from nothing but their shape
+//===----------------------------------------------------------------------===//
+
+def Ein_BroadcastOp : Ein_Op<"broadcast", [Pure]> {
+  let summary = "copy of a tensor along new dimensions";
+  let description = [{
+    The result repeats its operand along the labels that the output adds;
+    their extents come from the result type. Each operand label appears
+    once, in the output too. A 0-d operand fills the whole result
+    (numpy.full).
+
+    ```mlir
+    %y = ein.broadcast "i->ij" %x : (tensor<3xf32>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$subscripts, Ein_Tensor:$input);
+  let results = (outs Ein_Tensor:$result);
+  let assemblyFormat = [{
+    $subscripts $input attr-dict `:` functional-type($input, $result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::ein::Subscripts getParsedSubscripts();
+  }];
+}
+
+def Ein_IotaOp : Ein_Op<"iota", [Pure]> {
+  let summary = "the integers 0, 1, ..., n-1 (numpy.arange)";
+  let description = [{
+    A vector whose element k is k, in the result's element type.
+
+    ```mlir
+    %r = ein.iota : tensor<5xf64>
+    ```
+  }];
+  let results = (outs 1DTensorOf<[Ein_ElementType]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ein_RandomOp : Ein_Op<"random", [Pure]> {
+  let summary = "pseudo-random tensor from a seed";
+  let description = [{
+    `uniform` draws from [a, b), `normal` from the normal distribution of
+    mean a and standard deviation b. Element k (in C order) depends only on
+    the seed and k: a counter-based generator (SplitMix64 of seed and k; a
+    normal sample is Box-Muller of counters 2k and 2k+1), so the values do
+    not depend on how many threads fill the tensor or in what order.
+
+    ```mlir
+    %u = ein.random "uniform"(0.0, 1.0) seed 7 : tensor<3x4xf64>
+    ```
+  }];
+  let arguments = (ins StrAttr:$distribution, I64Attr:$seed, F64Attr:$a,
+                       F64Attr:$b);
+  let results = (outs Ein_FloatTensor:$result);
+  let assemblyFormat = [{
+    $distribution `(` $a `,` $b `)` `seed` $seed attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Why these parameters are invalid, or "" when they are not.
+    static std::string checkParameters(::llvm::StringRef distribution,
+                                       int64_t seed, double a, double b);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

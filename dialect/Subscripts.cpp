@@ -7,7 +7,8 @@
 using namespace mlir::ein;
 
 std::optional<Subscripts>
-Subscripts::parse(llvm::StringRef text, std::string &error, size_t &column) {
+Subscripts::parse(llvm::StringRef text, std::string &error, size_t &column,
+                  bool outputMayAddLabels) {
   Subscripts result;
   size_t arrow = text.find("->");
   if (arrow == llvm::StringRef::npos) {
@@ -48,7 +49,7 @@ Subscripts::parse(llvm::StringRef text, std::string &error, size_t &column) {
       column = i;
       return std::nullopt;
     }
-    if (!seen[c]) {
+    if (!seen[c] && !outputMayAddLabels) {
       error =
           std::string("output label '") + c + "' does not appear in any input";
       column = i;

@@ -37,9 +37,11 @@ struct Subscripts {
   std::string output;
 
   /// Parses "ab,bc->ac". On failure returns std::nullopt and sets `error` and
-  /// the 0-based `column` of the offending character.
+  /// the 0-based `column` of the offending character. Output labels must
+  /// appear in an input unless `outputMayAddLabels` (ein.broadcast).
   static std::optional<Subscripts> parse(llvm::StringRef text,
-                                         std::string &error, size_t &column);
+                                         std::string &error, size_t &column,
+                                         bool outputMayAddLabels = false);
 
   /// Prints the strict form back.
   std::string str() const;

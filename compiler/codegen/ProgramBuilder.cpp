@@ -44,6 +44,9 @@ ProgramLowering::build(const std::vector<Shape> &shapes, llvm::StringRef name,
     all.insert(d.indices.begin(), d.indices.end());
   std::function<void(const Expr &)> collect = [&](const Expr &e) {
     all.insert(e.indices.begin(), e.indices.end());
+    if (e.kind == Expr::Call && isConstructor(e.name))
+      for (const auto &a : e.args)
+        all.insert(a->name);
     for (const auto &a : e.args)
       collect(*a);
   };
@@ -64,10 +67,18 @@ ProgramLowering::build(const std::vector<Shape> &shapes, llvm::StringRef name,
                               llvm::Twine(shapes[i].size()) +
                               " but is declared with " +
                               llvm::Twine(d.indices.size()) + " indices");
-    for (size_t k = 0; k < d.indices.size(); ++k)
+    for (size_t k = 0; k < d.indices.size(); ++k) {
+      int64_t written = d.layout.extents[k];
+      if (written >= 0 && written != shapes[i][k])
+        return programError(p.source, d.layout.offsets[k],
+                            "input '" + d.name + "' has extent " +
+                                llvm::Twine(shapes[i][k]) + " in dimension " +
+                                llvm::Twine(k) + ", not " +
+                                llvm::Twine(written));
       if (llvm::Error e =
               setExtent(d.indices[k], shapes[i][k], d.offset, d.name))
         return std::move(e);
+    }
   }
 
   b.setInsertionPointToEnd(module->getBody());
@@ -241,6 +252,11 @@ ProgramLowering::cross(const Expr &e, const std::vector<Labeled> &args) {
 void ProgramLowering::freeIndices(const Expr &e, Names &out) {
   if (e.kind == Expr::Access)
     out.insert(e.indices.begin(), e.indices.end());
+  if (e.kind == Expr::Call && isConstructor(e.name)) {
+    for (const auto &a : e.args)
+      out.insert(a->name);
+    return;
+  }
   Names inner;
   for (const auto &a : e.args)
     freeIndices(*a, inner);
@@ -308,19 +324,25 @@ ProgramLowering::lowerTerm(const Expr &e, const Names &outer, bool top) {
       factor = reciprocals.back().get();
       inverse = false;
     }
-  std::vector<Labeled> factors;
+  // Constructors come last, so that the other factors fix the extents of
+  // their indices first (v[i] * eye(i, j)).
+  std::vector<Labeled> factors(parts.size());
   bool divides = false;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    Names others = outer;
-    for (size_t j = 0; j < parts.size(); ++j)
-      if (j != k)
-        others = unite(others, freeOf(*parts[j].first));
-    auto f = lowerFactor(*parts[k].first, others);
-    if (!f)
-      return f.takeError();
-    factors.push_back(*f);
-    divides |= parts[k].second;
-  }
+  for (bool constructors : {false, true})
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const Expr &x = *parts[k].first;
+      if ((x.kind == Expr::Call && isConstructor(x.name)) != constructors)
+        continue;
+      Names others = outer;
+      for (size_t j = 0; j < parts.size(); ++j)
+        if (j != k)
+          others = unite(others, freeOf(*parts[j].first));
+      auto f = lowerFactor(x, others);
+      if (!f)
+        return f.takeError();
+      factors[k] = *f;
+      divides |= parts[k].second;
+    }
   if (divides && isa<mlir::IntegerType>(element))
     return programError(p.source, e.offset,
                         "'/' needs floating-point numbers; the program "
@@ -420,7 +442,11 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
     return Labeled{v, ""};
   }
   case Expr::Access: {
-    const Labeled &t = tensors.at(e.name);
+    // T[b,(h,d)] reads T split into [b,h,d].
+    auto split = splitGroups(e, tensors.at(e.name).value);
+    if (!split)
+      return split.takeError();
+    Labeled t{*split, ""};
     std::string labels;
     for (const std::string &idx : e.indices) {
       if (!extents.count(idx)) {
@@ -453,6 +479,11 @@ llvm::Expected<Labeled> ProgramLowering::lowerFactor(const Expr &e,
     // A parenthesised sum inside a product.
     return lowerSum(e, outer, /*top=*/false);
   case Expr::Call: {
+    if (isConstructor(e.name))
+      return constructor(e);
+    if (!e.keywords.empty() && e.name != "norm")
+      return programError(p.source, e.keywords.begin()->second.offset,
+                          "'" + e.name + "' takes no keyword arguments");
     std::vector<Labeled> args;
     for (size_t k = 0; k < e.args.size(); ++k) {
       Names others = outer;
@@ -544,6 +575,8 @@ llvm::Error ProgramLowering::statement(const Statement &s) {
                         "'" + s.value->name +
                             "' has several results: name each, e.g. "
                             "Q[a,r], R[r,b] = qr(A[a,b])");
+  if (llvm::Error e = setWrittenExtents(s.indices, s.layout, s.target))
+    return e;
   std::string lhs;
   for (const std::string &idx : s.indices)
     lhs.push_back(label(idx));
@@ -551,15 +584,29 @@ llvm::Error ProgramLowering::statement(const Statement &s) {
   auto value = lowerSum(*s.value, outer, /*top=*/true);
   if (!value)
     return value.takeError();
-  for (size_t k = 0; k < s.indices.size(); ++k)
-    if (value->labels.find(lhs[k]) == std::string::npos)
+  // Indices of the left-hand side that the right lacks repeat the value
+  // along them (broadcasting), when their extents are known.
+  bool broadcast = false;
+  for (size_t k = 0; k < s.indices.size(); ++k) {
+    if (value->labels.find(lhs[k]) != std::string::npos)
+      continue;
+    if (!extents.count(s.indices[k]))
       return programError(p.source, s.offset,
                           "index '" + s.indices[k] + "' of '" + s.target +
-                              "' does not appear on the right-hand side");
+                              "' does not appear on the right-hand side (to "
+                              "repeat the value along it, give its extent: " +
+                              s.indices[k] + ":4)");
+    broadcast = true;
+  }
   Value result = value->value;
-  if (value->labels != lhs)
+  if (broadcast)
+    result = mlir::ein::BroadcastOp::create(
+        b, b.getUnknownLoc(), typeFor(lhs),
+        b.getStringAttr(value->labels + "->" + lhs), result);
+  else if (value->labels != lhs)
     result = contract({*value}, lhs); // a permutation
-  tensors[s.target] = {result, lhs};
+  // T[b,(h,d)] = ... stores [b,h,d] as [b, h*d].
+  tensors[s.target] = {collapseGroups(result, s.layout), lhs};
   return llvm::Error::success();
 }
 

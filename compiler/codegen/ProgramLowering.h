@@ -117,6 +117,28 @@ private:
   llvm::Expected<Labeled> cross(const Expr &e,
                                 const std::vector<Labeled> &args);
 
+  /// Extents written in an index list (`i:3`): set, or checked against
+  /// what is known.
+  llvm::Error setWrittenExtents(const std::vector<std::string> &indices,
+                                const IndexLayout &layout,
+                                const std::string &tensor);
+
+  /// `value`, the tensor `e` reads, with each group of `e`'s index list
+  /// split into its indices (T[b,(h:4,d)] reads T as [b,h,d]). A group
+  /// may leave one extent unwritten: the dimension's size divided by the
+  /// others.
+  llvm::Expected<Value> splitGroups(const Expr &e, Value value);
+
+  /// `value` (indexed by `indices`) with each group of `layout` collapsed
+  /// into one dimension.
+  Value collapseGroups(Value value, const IndexLayout &layout);
+
+  /// eye(i, j), arange(i), zeros/ones(i, ...), full(i, ..., value=V),
+  /// uniform(i, ..., seed=S, low=, high=), normal(i, ..., seed=S, mean=,
+  /// std=). Their indices must have known extents; eye's unknown ones
+  /// take the first known one's (square).
+  llvm::Expected<Labeled> constructor(const Expr &e);
+
   /// `sign, logdet = slogdet(A[i,j])`.
   llvm::Error slogdet(const Statement &s);
 

@@ -78,6 +78,7 @@ struct ConvertEinToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateEinToLinalgConversionPatterns(patterns);
     populateEinMapReduceToLinalgPatterns(patterns);
+    populateEinConstructorsToLinalgPatterns(patterns);
     populateEinLinalgToRuntimeCallsPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

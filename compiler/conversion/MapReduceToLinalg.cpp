@@ -121,6 +121,22 @@ Value applyFn(OpBuilder &b, Location loc, StringRef fn, ValueRange args) {
     return arith::SelectOp::create(b, loc, cond, args[1], args[2]);
   }
   // Comparisons: NaN compares unequal to everything, as in NumPy.
+  if (isComplex) {
+    // Equal when both parts are (complex.eq has no lowering to LLVM).
+    auto part = [&](bool real, Value v) -> Value {
+      return real ? Value(complex::ReOp::create(b, loc, v))
+                  : Value(complex::ImOp::create(b, loc, v));
+    };
+    auto pred = fn == "eq" ? arith::CmpFPredicate::OEQ
+                           : arith::CmpFPredicate::UNE;
+    Value re = arith::CmpFOp::create(b, loc, pred, part(true, x),
+                                     part(true, y));
+    Value im = arith::CmpFOp::create(b, loc, pred, part(false, x),
+                                     part(false, y));
+    Value both = fn == "eq" ? Value(arith::AndIOp::create(b, loc, re, im))
+                            : Value(arith::OrIOp::create(b, loc, re, im));
+    return boolToType(b, loc, both, t);
+  }
   if (isFloat) {
     auto pred = llvm::StringSwitch<arith::CmpFPredicate>(fn)
                     .Case("lt", arith::CmpFPredicate::OLT)

@@ -80,12 +80,9 @@ public:
           t.name = tok.text;
           t.offset = tok.offset;
           advance();
-          if (isPunct("[")) {
-            auto indices = parseIndexList();
-            if (!indices)
-              return indices.takeError();
-            t.indices = *indices;
-          }
+          if (isPunct("["))
+            if (llvm::Error e = parseIndexList(t.indices, t.layout))
+              return std::move(e);
           s.targets.push_back(std::move(t));
           if (!isPunct(","))
             break;
@@ -93,6 +90,14 @@ public:
         }
         s.target = s.targets[0].name;
         s.indices = s.targets[0].indices;
+        s.layout = s.targets[0].layout;
+        if (s.targets.size() > 1)
+          for (const TensorDecl &t : s.targets)
+            if (t.layout.grouped() || t.layout.hasExtents())
+              return programError(src, t.offset,
+                                  "the results of a decomposition take "
+                                  "plain index names (no groups or "
+                                  "extents)");
         if (!isPunct("="))
           return error("expected '=' after '" + s.targets.back().name + "'");
         advance();
@@ -172,21 +177,64 @@ private:
     ++pos;
   }
 
-  llvm::Expected<std::vector<std::string>> parseIndexList() {
+  /// One index name with an optional extent (`i` or `i:3`).
+  llvm::Error parseIndex(std::vector<std::string> &names,
+                         IndexLayout &layout) {
+    if (tok.kind != Token::Ident)
+      return error("expected an index name");
+    std::string name = tok.text;
+    names.push_back(name);
+    advance();
+    int64_t extent = -1;
+    if (isPunct(":")) {
+      advance();
+      if (tok.kind != Token::Number || tok.number != std::floor(tok.number) ||
+          tok.number > 9.2e18)
+        return error(isPunct("-")
+                         ? "the extent of '" + name +
+                               "' must not be negative"
+                         : "expected the extent of '" + name +
+                               "' (a non-negative integer) after ':'");
+      extent = int64_t(tok.number);
+      advance();
+    }
+    layout.extents.push_back(extent);
+    return llvm::Error::success();
+  }
+
+  /// `[i, j:3, (h, d:64)]`: names, their extents and their groups.
+  llvm::Error parseIndexList(std::vector<std::string> &names,
+                             IndexLayout &layout) {
     advance(); // '['
-    std::vector<std::string> indices;
     if (isPunct("]")) {
       advance();
-      return indices;
+      return llvm::Error::success();
     }
     for (;;) {
-      if (tok.kind != Token::Ident)
-        return error("expected an index name");
-      indices.push_back(tok.text);
-      advance();
+      layout.offsets.push_back(tok.offset);
+      if (isPunct("(")) {
+        advance();
+        unsigned span = 0;
+        for (;;) {
+          if (llvm::Error e = parseIndex(names, layout))
+            return e;
+          ++span;
+          if (isPunct(")"))
+            break;
+          if (!isPunct(","))
+            return error("expected ',' or ')' in an index group");
+          advance();
+        }
+        advance();
+        layout.spans.push_back(span);
+      } else {
+        if (llvm::Error e = parseIndex(names, layout))
+          return e;
+        layout.spans.push_back(1);
+      }
       if (isPunct("]")) {
         advance();
-        return indices;
+        return llvm::Error::success();
       }
       if (!isPunct(","))
         return error("expected ',' or ']' in an index list");
@@ -196,19 +244,23 @@ private:
 
   llvm::Error parseInputs(Program &p) {
     advance(); // 'in'
-    for (;;) {
+    // `in : f64` only sets the dtype, for programs without inputs.
+    for (bool first = true; !(first && isPunct(":")); first = false) {
       if (tok.kind != Token::Ident)
         return error("expected the name of an input tensor");
       TensorDecl d;
       d.name = tok.text;
       d.offset = tok.offset;
       advance();
-      if (isPunct("[")) {
-        auto indices = parseIndexList();
-        if (!indices)
-          return indices.takeError();
-        d.indices = *indices;
-      }
+      if (isPunct("["))
+        if (llvm::Error e = parseIndexList(d.indices, d.layout))
+          return e;
+      if (d.layout.grouped())
+        return programError(src, d.offset,
+                            "input '" + d.name +
+                                "' groups indices: declare one index per "
+                                "dimension and group them where it is "
+                                "read, e.g. X[b,(h:4,d)]");
       p.inputs.push_back(std::move(d));
       if (!isPunct(","))
         break;
@@ -238,7 +290,9 @@ private:
          "relu",  "neg",      "max",     "min",   "pow",   "lt",    "le",
          "gt",    "ge",       "eq",      "ne",    "where", "inv",   "det",
          "solve", "cholesky", "svd",     "qr",    "eigh",  "trace", "norm",
-         "cond",  "rank",     "slogdet", "eig",   "lstsq", "cross"},
+         "cond",  "rank",     "slogdet", "eig",   "lstsq", "cross",
+         "eye",   "arange",   "zeros",   "ones",  "full",  "uniform",
+         "normal"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
@@ -328,14 +382,19 @@ private:
     if (isPunct("[") && isReduction(node->name)) {
       size_t save = pos;
       Token saved = tok;
-      auto indices = parseIndexList();
-      if (!indices)
-        return indices.takeError();
+      std::vector<std::string> indices;
+      IndexLayout layout;
+      if (llvm::Error e = parseIndexList(indices, layout))
+        return std::move(e);
       if (isPunct("(")) {
+        if (layout.grouped() || layout.hasExtents())
+          return programError(src, node->offset,
+                              node->name + "[...] takes plain index names "
+                                           "(no groups or extents)");
         node->kind = node->name == "softmax"           ? Expr::Softmax
                      : node->name.rfind("cum", 0) == 0 ? Expr::Scan
                                                        : Expr::Reduce;
-        node->indices = *indices;
+        node->indices = indices;
         if (node->kind != Expr::Reduce && node->indices.size() != 1)
           return programError(src, node->offset,
                               node->name + " takes exactly one index");
@@ -406,12 +465,9 @@ private:
       return node;
     }
     node->kind = Expr::Access;
-    if (isPunct("[")) {
-      auto indices = parseIndexList();
-      if (!indices)
-        return indices.takeError();
-      node->indices = *indices;
-    }
+    if (isPunct("["))
+      if (llvm::Error e = parseIndexList(node->indices, node->layout))
+        return std::move(e);
     return node;
   }
 
@@ -427,7 +483,7 @@ llvm::Error checkNames(const Program &p) {
     if (rank.count(d.name))
       return programError(p.source, d.offset,
                           "input '" + d.name + "' is declared twice");
-    rank[d.name] = d.indices.size();
+    rank[d.name] = d.layout.rank();
   }
   std::function<llvm::Error(const Expr &)> visit =
       [&](const Expr &e) -> llvm::Error {
@@ -436,11 +492,30 @@ llvm::Error checkNames(const Program &p) {
       if (it == rank.end())
         return programError(p.source, e.offset,
                             "'" + e.name + "' is not defined");
-      if (it->second != e.indices.size())
+      if (it->second != e.layout.rank())
         return programError(p.source, e.offset,
                             "'" + e.name + "' has " + llvm::Twine(it->second) +
-                                " indices, not " +
-                                llvm::Twine(e.indices.size()));
+                                " dimensions, not " +
+                                llvm::Twine(e.layout.rank()));
+    }
+    if (e.kind == Expr::Call && isConstructor(e.name)) {
+      // eye(i, j), arange(i), zeros(i, j), uniform(i, seed=0): the
+      // arguments are index names, not tensors.
+      size_t least = e.name == "eye" ? 2 : e.name == "arange" ? 1 : 0;
+      if (e.args.size() < least || (e.name == "arange" && e.args.size() > 1))
+        return programError(
+            p.source, e.offset,
+            e.name == "arange"
+                ? llvm::Twine("'arange' takes one index, e.g. arange(i)")
+                : "'eye' takes two or more indices, e.g. eye(i, j)");
+      for (const auto &a : e.args)
+        if (a->kind != Expr::Access || !a->indices.empty() ||
+            rank.count(a->name))
+          return programError(p.source, a->offset,
+                              "the arguments of '" + e.name +
+                                  "' are index names, e.g. " + e.name +
+                                  (e.name == "arange" ? "(i)" : "(i, j)"));
+      return llvm::Error::success();
     }
     if (e.kind == Expr::Call) {
       unsigned want =
@@ -473,7 +548,7 @@ llvm::Error checkNames(const Program &p) {
           return programError(p.source, t.offset,
                               "index '" + i + "' repeats on the left of '" +
                                   t.name + "'");
-      rank[t.name] = t.indices.size();
+      rank[t.name] = t.layout.rank();
     }
   }
   if (p.outputs.empty())
@@ -487,6 +562,11 @@ llvm::Error checkNames(const Program &p) {
 }
 
 } // namespace
+
+bool ein::isConstructor(llvm::StringRef name) {
+  return llvm::is_contained(
+      {"eye", "arange", "zeros", "ones", "full", "uniform", "normal"}, name);
+}
 
 llvm::Expected<Program> ein::parseProgram(llvm::StringRef source) {
   auto program = Parser(source).parse();

@@ -21,6 +21,7 @@
 
 #include "einc/DType.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <map>
@@ -38,6 +39,22 @@ struct Keyword {
   size_t offset = 0; ///< where the keyword starts in the source
 };
 
+/// What an index list says besides its names: extents written as `i:3`,
+/// and groups such as `(h,d)` in `T[b,(h,d)]` that make one dimension of
+/// several indices, row-major (h outer, d inner), as numpy.reshape.
+struct IndexLayout {
+  std::vector<int64_t> extents; ///< per index: the written extent, or -1
+  std::vector<unsigned> spans;  ///< per dimension: how many indices it holds
+  std::vector<size_t> offsets;  ///< per dimension: where it starts
+  size_t rank() const { return spans.size(); }
+  bool grouped() const {
+    return llvm::any_of(spans, [](unsigned n) { return n != 1; });
+  }
+  bool hasExtents() const {
+    return llvm::any_of(extents, [](int64_t n) { return n >= 0; });
+  }
+};
+
 /// An expression of a statement's right-hand side.
 struct Expr {
   enum Kind { Number, Access, Binary, Call, Reduce, Softmax, Scan };
@@ -46,6 +63,7 @@ struct Expr {
   double value = 0;                 ///< Number
   std::string name;                 ///< Access: tensor; Call/Reduce: function
   std::vector<std::string> indices; ///< Access, Reduce, Softmax, Scan indices
+  IndexLayout layout;               ///< Access: extents and groups
   char op = 0;                      ///< Binary: + - * /
   std::vector<std::unique_ptr<Expr>> args;
   /// Call: keyword arguments such as svd(..., rank=2).
@@ -55,12 +73,14 @@ struct Expr {
 struct TensorDecl {
   std::string name;
   std::vector<std::string> indices;
+  IndexLayout layout;
   size_t offset = 0;
 };
 
 struct Statement {
   std::string target; ///< the first (or only) result
   std::vector<std::string> indices;
+  IndexLayout layout;
   /// Every result, the first included: several for decompositions
   /// (U[i,r], s[r], V[r,j] = svd(A[i,j])).
   std::vector<TensorDecl> targets;
@@ -80,6 +100,10 @@ struct Program {
 /// Parses and checks a program's syntax and names (every tensor defined
 /// once before use, ranks consistent, outputs defined).
 llvm::Expected<Program> parseProgram(llvm::StringRef source);
+
+/// Whether `name` makes a tensor from index names: eye, arange, zeros,
+/// ones, full, uniform, normal.
+bool isConstructor(llvm::StringRef name);
 
 /// An error at `offset` of `source`: the message names the line and
 /// column, and the caret lines show that line.

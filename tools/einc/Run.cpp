@@ -349,8 +349,9 @@ int runProgram() {
       return reportError("the program has no input named '" + name + "'");
   }
   if (!dtype) {
+    // Without inputs, NumPy's default: float64.
     dtype = static_cast<ein::DType>(
-        inputs.items.empty() ? EINRT_F32 : inputs.items[0].dtype);
+        inputs.items.empty() ? EINRT_F64 : inputs.items[0].dtype);
     for (const einrt_array &a : inputs.items)
       dtype = ein::promoteTypes(*dtype, static_cast<ein::DType>(a.dtype));
     for (size_t i = 0; i < inputs.items.size(); ++i) {
