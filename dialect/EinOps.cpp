@@ -337,8 +337,7 @@ static std::string numberText(double v) {
 std::string RandomOp::checkParameters(StringRef distribution, int64_t seed,
                                       double a, double b) {
   if (distribution != "uniform" && distribution != "normal")
-    return ("unknown distribution '" + distribution +
-            "' (uniform or normal)")
+    return ("unknown distribution '" + distribution + "' (uniform or normal)")
         .str();
   if (seed < 0)
     return "the seed must be a non-negative integer";
@@ -354,9 +353,9 @@ std::string RandomOp::checkParameters(StringRef distribution, int64_t seed,
 }
 
 LogicalResult RandomOp::verify() {
-  std::string why = checkParameters(getDistribution(), getSeed(),
-                                    getA().convertToDouble(),
-                                    getB().convertToDouble());
+  std::string why =
+      checkParameters(getDistribution(), getSeed(), getA().convertToDouble(),
+                      getB().convertToDouble());
   if (!why.empty())
     return emitOpError(why);
   return verifyStatic(*this, getType());

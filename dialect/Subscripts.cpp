@@ -6,9 +6,9 @@
 
 using namespace mlir::ein;
 
-std::optional<Subscripts>
-Subscripts::parse(llvm::StringRef text, std::string &error, size_t &column,
-                  bool outputMayAddLabels) {
+std::optional<Subscripts> Subscripts::parse(llvm::StringRef text,
+                                            std::string &error, size_t &column,
+                                            bool outputMayAddLabels) {
   Subscripts result;
   size_t arrow = text.find("->");
   if (arrow == llvm::StringRef::npos) {

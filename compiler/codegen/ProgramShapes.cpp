@@ -46,9 +46,10 @@ reassociation(const IndexLayout &layout) {
 
 } // namespace
 
-llvm::Error ProgramLowering::setWrittenExtents(
-    const std::vector<std::string> &indices, const IndexLayout &layout,
-    const std::string &tensor) {
+llvm::Error
+ProgramLowering::setWrittenExtents(const std::vector<std::string> &indices,
+                                   const IndexLayout &layout,
+                                   const std::string &tensor) {
   size_t index = 0;
   for (size_t d = 0; d < layout.rank(); ++d)
     for (unsigned k = 0; k < layout.spans[d]; ++k, ++index)
@@ -59,8 +60,7 @@ llvm::Error ProgramLowering::setWrittenExtents(
   return llvm::Error::success();
 }
 
-llvm::Expected<Value> ProgramLowering::splitGroups(const Expr &e,
-                                                   Value value) {
+llvm::Expected<Value> ProgramLowering::splitGroups(const Expr &e, Value value) {
   if (llvm::Error err = setWrittenExtents(e.indices, e.layout, e.name))
     return std::move(err);
   if (!e.layout.grouped())
@@ -98,8 +98,8 @@ llvm::Expected<Value> ProgramLowering::splitGroups(const Expr &e,
     if (unknown.empty() && known != size)
       return programError(p.source, e.layout.offsets[d],
                           "the sizes do not multiply out: " + group + " is " +
-                              std::to_string(known) + " elements but " +
-                              where + " is not");
+                              std::to_string(known) + " elements but " + where +
+                              " is not");
     if (unknown.size() == 1) {
       if (size % known != 0)
         return programError(p.source, e.layout.offsets[d],
@@ -153,10 +153,10 @@ llvm::Expected<Labeled> ProgramLowering::constructor(const Expr &e) {
       std::string allowed;
       for (const auto &[name, unused] : params)
         allowed += (allowed.empty() ? "" : ", ") + name + "=";
-      return programError(p.source, value.offset,
-                          "'" + fn + "' has no argument '" + key + "'" +
-                              (allowed.empty() ? std::string()
-                                               : " (only " + allowed + ")"));
+      return programError(
+          p.source, value.offset,
+          "'" + fn + "' has no argument '" + key + "'" +
+              (allowed.empty() ? std::string() : " (only " + allowed + ")"));
     }
     if (!value.word.empty())
       return programError(p.source, value.offset,
@@ -178,20 +178,20 @@ llvm::Expected<Labeled> ProgramLowering::constructor(const Expr &e) {
                           "seed= must be a non-negative integer");
     double a = fn == "uniform" ? params["low"] : params["mean"];
     double bParam = fn == "uniform" ? params["high"] : params["std"];
-    std::string why = mlir::ein::RandomOp::checkParameters(fn, int64_t(seed),
-                                                           a, bParam);
+    std::string why =
+        mlir::ein::RandomOp::checkParameters(fn, int64_t(seed), a, bParam);
     if (!why.empty()) {
       const char *key = fn == "uniform" ? (std::isfinite(a) ? "high" : "low")
                                         : (std::isfinite(a) ? "std" : "mean");
       auto it = e.keywords.find(key);
-      return programError(p.source,
-                          it == e.keywords.end() ? e.offset : it->second.offset,
-                          why);
+      return programError(
+          p.source, it == e.keywords.end() ? e.offset : it->second.offset, why);
     }
     if (!mlir::isa<mlir::FloatType>(element))
       return programError(p.source, e.offset,
-                          "'" + fn + "' needs a real floating-point dtype "
-                                     "(f32 or f64)");
+                          "'" + fn +
+                              "' needs a real floating-point dtype "
+                              "(f32 or f64)");
   }
 
   // The indices and their extents.
@@ -265,9 +265,8 @@ llvm::Expected<Labeled> ProgramLowering::constructor(const Expr &e) {
     return scalar.takeError();
   if (labels.empty())
     return *scalar;
-  Value v = mlir::ein::BroadcastOp::create(b, loc, typeFor(labels),
-                                           b.getStringAttr("->" + labels),
-                                           scalar->value);
+  Value v = mlir::ein::BroadcastOp::create(
+      b, loc, typeFor(labels), b.getStringAttr("->" + labels), scalar->value);
   return Labeled{v, labels};
 }
 

@@ -37,8 +37,8 @@ Value buildFromIndices(OpBuilder &b, Location loc, RankedTensorType type,
   Value init =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(
-      rank, b.getContext())};
+  SmallVector<AffineMap> maps{
+      AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -65,8 +65,8 @@ struct BroadcastOpLowering : OpConversionPattern<BroadcastOp> {
     for (auto [d, c] : llvm::enumerate(s.output)) {
       size_t at = s.inputs[0].find(c);
       if (at != std::string::npos && type.isDynamicDim(d))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, input, at)
-                            .getResult());
+        sizes.push_back(
+            tensor::DimOp::create(rewriter, loc, input, at).getResult());
       else
         sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
     }
@@ -142,7 +142,8 @@ Value buildMix(OpBuilder &b, Location loc, Value z) {
   auto step = [&](Value x, int shift, uint64_t factor) {
     Value shifted =
         arith::ShRUIOp::create(b, loc, x, i64Constant(b, loc, shift));
-    return arith::MulIOp::create(b, loc, arith::XOrIOp::create(b, loc, x, shifted),
+    return arith::MulIOp::create(b, loc,
+                                 arith::XOrIOp::create(b, loc, x, shifted),
                                  i64Constant(b, loc, factor));
   };
   z = step(z, 30, 0xBF58476D1CE4E5B9ULL);
@@ -181,7 +182,8 @@ struct RandomOpLowering : OpConversionPattern<RandomOp> {
     bool f32 = element.isF32();
     bool normal = op.getDistribution() == "normal";
     uint64_t key = mix(uint64_t(op.getSeed()) + kGolden);
-    double a = op.getA().convertToDouble(), bParam = op.getB().convertToDouble();
+    double a = op.getA().convertToDouble(),
+           bParam = op.getB().convertToDouble();
     Value result = buildFromIndices(
         rewriter, op.getLoc(), type,
         [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
@@ -201,8 +203,7 @@ struct RandomOpLowering : OpConversionPattern<RandomOp> {
           if (!normal) {
             Value u = buildUniform(b, l, key, position, f32);
             x = arith::AddFOp::create(
-                b, l, f64(a),
-                arith::MulFOp::create(b, l, f64(bParam - a), u));
+                b, l, f64(a), arith::MulFOp::create(b, l, f64(bParam - a), u));
           } else {
             // Box-Muller: r = sqrt(-2 log u1) with u1 in (0, 1], angle 2 pi u2.
             Value twice =
@@ -217,8 +218,7 @@ struct RandomOpLowering : OpConversionPattern<RandomOp> {
                 b, l,
                 arith::MulFOp::create(b, l, f64(-2),
                                       math::LogOp::create(b, l, u1)));
-            Value angle = arith::MulFOp::create(
-                b, l, f64(2 * M_PI), u2);
+            Value angle = arith::MulFOp::create(b, l, f64(2 * M_PI), u2);
             Value z = arith::MulFOp::create(b, l, r,
                                             math::CosOp::create(b, l, angle));
             x = arith::AddFOp::create(

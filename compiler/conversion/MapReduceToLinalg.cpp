@@ -127,12 +127,12 @@ Value applyFn(OpBuilder &b, Location loc, StringRef fn, ValueRange args) {
       return real ? Value(complex::ReOp::create(b, loc, v))
                   : Value(complex::ImOp::create(b, loc, v));
     };
-    auto pred = fn == "eq" ? arith::CmpFPredicate::OEQ
-                           : arith::CmpFPredicate::UNE;
-    Value re = arith::CmpFOp::create(b, loc, pred, part(true, x),
-                                     part(true, y));
-    Value im = arith::CmpFOp::create(b, loc, pred, part(false, x),
-                                     part(false, y));
+    auto pred =
+        fn == "eq" ? arith::CmpFPredicate::OEQ : arith::CmpFPredicate::UNE;
+    Value re =
+        arith::CmpFOp::create(b, loc, pred, part(true, x), part(true, y));
+    Value im =
+        arith::CmpFOp::create(b, loc, pred, part(false, x), part(false, y));
     Value both = fn == "eq" ? Value(arith::AndIOp::create(b, loc, re, im))
                             : Value(arith::OrIOp::create(b, loc, re, im));
     return boolToType(b, loc, both, t);

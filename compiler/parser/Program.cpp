@@ -178,8 +178,7 @@ private:
   }
 
   /// One index name with an optional extent (`i` or `i:3`).
-  llvm::Error parseIndex(std::vector<std::string> &names,
-                         IndexLayout &layout) {
+  llvm::Error parseIndex(std::vector<std::string> &names, IndexLayout &layout) {
     if (tok.kind != Token::Ident)
       return error("expected an index name");
     std::string name = tok.text;
@@ -191,8 +190,7 @@ private:
       if (tok.kind != Token::Number || tok.number != std::floor(tok.number) ||
           tok.number > 9.2e18)
         return error(isPunct("-")
-                         ? "the extent of '" + name +
-                               "' must not be negative"
+                         ? "the extent of '" + name + "' must not be negative"
                          : "expected the extent of '" + name +
                                "' (a non-negative integer) after ':'");
       extent = int64_t(tok.number);
@@ -286,13 +284,13 @@ private:
 
   static bool isFunction(llvm::StringRef name) {
     return llvm::is_contained(
-        {"exp",   "log",      "sqrt",    "rsqrt", "abs",   "tanh",  "sigmoid",
-         "relu",  "neg",      "max",     "min",   "pow",   "lt",    "le",
-         "gt",    "ge",       "eq",      "ne",    "where", "inv",   "det",
-         "solve", "cholesky", "svd",     "qr",    "eigh",  "trace", "norm",
-         "cond",  "rank",     "slogdet", "eig",   "lstsq", "cross",
-         "eye",   "arange",   "zeros",   "ones",  "full",  "uniform",
-         "normal"},
+        {"exp",     "log",  "sqrt",  "rsqrt",   "abs",      "tanh",
+         "sigmoid", "relu", "neg",   "max",     "min",      "pow",
+         "lt",      "le",   "gt",    "ge",      "eq",       "ne",
+         "where",   "inv",  "det",   "solve",   "cholesky", "svd",
+         "qr",      "eigh", "trace", "norm",    "cond",     "rank",
+         "slogdet", "eig",  "lstsq", "cross",   "eye",      "arange",
+         "zeros",   "ones", "full",  "uniform", "normal"},
         name);
   }
   static bool isReduction(llvm::StringRef name) {
