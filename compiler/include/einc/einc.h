@@ -16,5 +16,6 @@
 #include "einc/DType.h"
 #include "einc/Error.h"
 #include "einc/Jit.h"
+#include "einc/TensorNetwork.h"
 
 #endif // EINC_EINC_H
