@@ -92,7 +92,10 @@ def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
     outermost of those loops with two or more iterations is marked
     `ein.parallel` (see ein-parallelize-loops). Producers of contractions
     are not fused into them: that would recompute the producer once per
-    summed index.
+    summed index. Finally an elementwise generic of at least 2^20 elements
+    still at the top of the function (a map, a broadcast, a random tensor)
+    is tiled along its outermost dimension into about 256 blocks and that
+    loop is marked `ein.parallel`.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -127,6 +128,42 @@ void fuseEpilogues(Operation *root) {
     (void)runRegionDCE(rewriter, root->getRegions());
 }
 
+/// A large elementwise generic left at the top of the function (a map, a
+/// broadcast, a constructor) is tiled along its outermost dimension into
+/// about 256 blocks, and that loop is marked `ein.parallel`: each block
+/// computes its own elements, so the result is the same on any number of
+/// threads.
+void parallelizeElementwise(Operation *root) {
+  SmallVector<linalg::GenericOp> work;
+  root->walk([&](linalg::GenericOp op) {
+    if (!allParallel(op) || !plainMaps(op) || op.getNumLoops() == 0 ||
+        op.getNumDpsInits() != 1 ||
+        !isa<FunctionOpInterface>(op->getParentOp()))
+      return;
+    int64_t elements = 1;
+    for (int64_t extent : op.getStaticLoopRanges())
+      elements *= extent;
+    if (elements >= ::ein::kMinParallelWork && op.getStaticLoopRanges()[0] >= 2)
+      work.push_back(op);
+  });
+  IRRewriter rewriter(root->getContext());
+  for (linalg::GenericOp op : work) {
+    rewriter.setInsertionPoint(op);
+    int64_t outer = op.getStaticLoopRanges()[0];
+    SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(0));
+    sizes[0] = rewriter.getIndexAttr((outer + 255) / 256);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(sizes).setLoopType(
+        scf::SCFTilingOptions::LoopType::ForOp);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+    if (failed(tiled))
+      continue; // left on one thread: correct, just slower
+    ::ein::markParallel(tiled->loops, {true});
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+}
+
 struct EinFuseElementwisePass
     : mlir::ein::impl::EinFuseElementwiseBase<EinFuseElementwisePass> {
   using Base::Base;
@@ -137,6 +174,7 @@ struct EinFuseElementwisePass
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     fuseEpilogues(getOperation());
+    parallelizeElementwise(getOperation());
   }
 };
 

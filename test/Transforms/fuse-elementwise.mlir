@@ -40,3 +40,20 @@ func.func @not_fused(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %v: tensor<8xf32
   %t = ein.map "tanh" "i->i" %m : (tensor<4xf32>) -> tensor<4xf32>
   return %y, %r, %t : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4xf32>
 }
+
+// A large elementwise op on its own (2^21 elements) runs on threads: its
+// outermost dimension in 256 blocks of 8 rows (random values depend on the
+// element's position only, so the blocks can go in any order). A small one
+// stays a plain generic.
+// CHECK-LABEL: func.func @large_elementwise
+// CHECK: scf.for %{{.*}} = %c0 to %c2048 step %c8
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x1024xf32>)
+// CHECK: linalg.index 0
+// CHECK: } {ein.parallel}
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<16xf32>)
+func.func @large_elementwise() -> (tensor<2048x1024xf32>, tensor<16xf32>) {
+  %u = ein.random "uniform"(0.0, 1.0) seed 3 : tensor<2048x1024xf32>
+  %s = ein.random "uniform"(0.0, 1.0) seed 3 : tensor<16xf32>
+  return %u, %s : tensor<2048x1024xf32>, tensor<16xf32>
+}
