@@ -417,5 +417,44 @@ run(f"{examples}/lowrank.ein", {"W": big_w},
     {"s": sv[:8], "err": np.sqrt((sv[8:] ** 2).sum() / (sv ** 2).sum())},
     inline=False, dtype_tol=1e-8)
 
+# Index groups on random tensors: permute the indices, group neighbours on
+# the left (numpy transpose + reshape), then split the groups again on the
+# right (reshape back) and compare both with NumPy; in every dtype.
+letters = "abcdef"
+for trial in range(12):
+    rank = int(rng.integers(2, 5))
+    shape = tuple(int(e) for e in rng.integers(1, 5, rank))
+    dtype, tname = [(np.float64, "f64"), (np.float32, "f32"),
+                    (np.int64, "i64"), (np.complex128, "complex128")][trial % 4]
+    x = (rng.standard_normal(shape) * 10).astype(dtype)
+    names = list(letters[:rank])
+    order = list(rng.permutation(rank))
+    # Groups of consecutive permuted indices.
+    cuts = sorted(set(int(c) for c in rng.integers(1, rank, 2)))
+    groups, start = [], 0
+    for c in cuts + [rank]:
+        groups.append(order[start:c])
+        start = c
+    lhs = ",".join("(" + ",".join(names[k] for k in g) + ")" if len(g) > 1
+                   else names[g[0]] for g in groups)
+    # Splitting back: every index's extent written but the first of a group.
+    split = ",".join(
+        "(" + ",".join(names[k] + ("" if j == 0 else f":{shape[k]}")
+                       for j, k in enumerate(g)) + ")" if len(g) > 1
+        else names[g[0]] for g in groups)
+    want = x.transpose(order).reshape(
+        [int(np.prod([shape[k] for k in g])) for g in groups])
+    idx = ",".join(names)
+    back = ",".join(names[k] for k in order)
+    run(f"in X[{idx}] : {tname}\nG[{lhs}] = X[{idx}]\nB[{back}] = G[{split}]\n"
+        "out G, B", {"X": x}, {"G": want, "B": x.transpose(order)})
+# Reshape to an unrelated shape: flatten, then split into other extents.
+z = rng.standard_normal((6, 4))
+run("in X[i,j] : f64\nF[(i,j)] = X[i,j]\nY[p,q,r] = F[(p:2,q:3,r)]\nout Y",
+    {"X": z}, {"Y": z.reshape(2, 3, 4)})
+# Broadcasting to written extents, and keepdims as an extent-1 index.
+run("in x[i] : f64\nY[i,j:3] = x[i]\nm[i,k:1] = mean[j](Y[i,j] * 2)\nout Y, m",
+    {"x": vec}, {"Y": np.repeat(vec[:, None], 3, 1), "m": 2 * vec[:, None]})
+
 print(f"programs: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
