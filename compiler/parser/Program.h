@@ -10,7 +10,11 @@
 //   O[b,i,d] = P[b,i,j] * V[b,j,d]
 //   out O
 //
-// Indices on the right that are absent on the left are summed. Errors are
+// Indices on the right that are absent on the left are summed. `i:3`
+// writes an extent, `(h,d)` groups indices into one dimension (T[b,(h,d)]
+// = X[b,h,d] flattens, X[b,h,d] = T[b,(h:4,d)] splits), and constructors
+// take index names: eye(i, j), arange(i), zeros(i), ones(i),
+// full(i, value=2), uniform(i, seed=0), normal(i, seed=0). Errors are
 // ExprError values whose column points into the program text (the line is
 // part of the message).
 //
