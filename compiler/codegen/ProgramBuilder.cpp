@@ -585,17 +585,24 @@ llvm::Error ProgramLowering::statement(const Statement &s) {
   if (!value)
     return value.takeError();
   // Indices of the left-hand side that the right lacks repeat the value
-  // along them (broadcasting), when their extents are known.
+  // along them (broadcasting) when the left writes their extents: an
+  // index left out by mistake stays an error.
   bool broadcast = false;
   for (size_t k = 0; k < s.indices.size(); ++k) {
     if (value->labels.find(lhs[k]) != std::string::npos)
       continue;
-    if (!extents.count(s.indices[k]))
-      return programError(p.source, s.offset,
-                          "index '" + s.indices[k] + "' of '" + s.target +
-                              "' does not appear on the right-hand side (to "
-                              "repeat the value along it, give its extent: " +
-                              s.indices[k] + ":4)");
+    if (s.layout.extents[k] < 0) {
+      auto known = extents.find(s.indices[k]);
+      return programError(
+          p.source, s.offset,
+          "index '" + s.indices[k] + "' of '" + s.target +
+              "' does not appear on the right-hand side (to repeat the "
+              "value along it, write its extent: " +
+              s.indices[k] + ":" +
+              (known == extents.end() ? std::string("N")
+                                      : std::to_string(known->second.first)) +
+              ")");
+    }
     broadcast = true;
   }
   Value result = value->value;

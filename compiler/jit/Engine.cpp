@@ -18,8 +18,6 @@
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
-#include "llvm/ExecutionEngine/SectionMemoryManager.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/DynamicLibrary.h"
@@ -167,15 +165,13 @@ std::optional<Engine> loadObject(llvm::StringRef object,
                                  llvm::StringRef bufferName,
                                  llvm::StringRef name, bool parallel) {
   initializeNativeTarget();
-  auto jit =
-      llvm::orc::LLJITBuilder()
-          .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession &es) {
-            return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
-                es, [](const llvm::MemoryBuffer &) {
-                  return std::make_unique<llvm::SectionMemoryManager>();
-                });
-          })
-          .create();
+  // LLJIT's default linker (JITLink) puts a kernel's code, data, GOT and
+  // stubs in one allocation, so their 32-bit PC-relative references always
+  // reach. RuntimeDyld with a SectionMemoryManager mapped the GOT
+  // separately; under ASan, whose shadow reservations fragment the address
+  // space, it could land more than 2 GiB from the code, and the truncated
+  // offsets made calls through stubs read unmapped pages.
+  auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit) {
     llvm::consumeError(jit.takeError());
     return std::nullopt;

@@ -113,10 +113,8 @@ void fuseEpilogues(Operation *root) {
       continue; // left as it was: correct, just not fused
     // Blocks of rows are independent: a large product runs them on
     // threads (the contraction inside then stays on one).
-    int64_t work = 1;
-    for (int64_t r : contraction.getStaticLoopRanges())
-      work *= r;
-    if (work >= ::ein::kMinParallelWork)
+    if (::ein::loopWork(contraction.getStaticLoopRanges()) >=
+        ::ein::kMinParallelWork)
       ::ein::markParallel(result->loops,
                           SmallVector<bool>(result->loops.size(), true));
     for (OpResult r : consumer->getResults())
@@ -140,10 +138,8 @@ void parallelizeElementwise(Operation *root) {
         op.getNumDpsInits() != 1 ||
         !isa<FunctionOpInterface>(op->getParentOp()))
       return;
-    int64_t elements = 1;
-    for (int64_t extent : op.getStaticLoopRanges())
-      elements *= extent;
-    if (elements >= ::ein::kMinParallelWork && op.getStaticLoopRanges()[0] >= 2)
+    if (::ein::loopWork(op.getStaticLoopRanges()) >= ::ein::kMinParallelWork &&
+        op.getStaticLoopRanges()[0] >= 2)
       work.push_back(op);
   });
   IRRewriter rewriter(root->getContext());

@@ -21,6 +21,16 @@ inline constexpr llvm::StringLiteral kParallelAttr = "ein.parallel";
 /// region costs a few microseconds.
 inline constexpr int64_t kMinParallelWork = int64_t(1) << 20;
 
+/// The product of loop extents, saturating at INT64_MAX (tensors of 2^63
+/// elements are refused later, but their loops are still sized here).
+inline int64_t loopWork(llvm::ArrayRef<int64_t> extents) {
+  int64_t work = 1;
+  for (int64_t extent : extents)
+    if (__builtin_mul_overflow(work, extent, &work))
+      return INT64_MAX;
+  return work;
+}
+
 /// Iterations of `loop` when it is an scf.for with constant bounds, else 0.
 int64_t tripCount(mlir::LoopLikeOpInterface loop);
 

@@ -279,10 +279,7 @@ void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op,
 
 /// Multiply-adds of a contraction with static loop ranges.
 int64_t workOf(linalg::GenericOp op) {
-  int64_t work = 1;
-  for (int64_t r : op.getStaticLoopRanges())
-    work *= r;
-  return work;
+  return ::ein::loopWork(op.getStaticLoopRanges());
 }
 
 /// When no loop of two or more independent blocks comes before the first
