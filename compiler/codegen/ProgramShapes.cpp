@@ -53,10 +53,20 @@ ProgramLowering::setWrittenExtents(const std::vector<std::string> &indices,
   size_t index = 0;
   for (size_t d = 0; d < layout.rank(); ++d)
     for (unsigned k = 0; k < layout.spans[d]; ++k, ++index)
-      if (layout.extents[index] >= 0)
+      if (layout.extents[index] >= 0) {
+        auto known = extents.find(indices[index]);
+        if (known != extents.end() &&
+            known->second.first != layout.extents[index])
+          return programError(
+              p.source, layout.offsets[d],
+              "index '" + indices[index] + "' is written " + indices[index] +
+                  ":" + std::to_string(layout.extents[index]) +
+                  " but has extent " + std::to_string(known->second.first) +
+                  " (from '" + known->second.second + "')");
         if (llvm::Error e = setExtent(indices[index], layout.extents[index],
                                       layout.offsets[d], tensor))
           return e;
+      }
   return llvm::Error::success();
 }
 
