@@ -353,9 +353,9 @@ std::string RandomOp::checkParameters(StringRef distribution, int64_t seed,
 }
 
 LogicalResult RandomOp::verify() {
-  std::string why =
-      checkParameters(getDistribution(), getSeed(), getA().convertToDouble(),
-                      getB().convertToDouble());
+  std::string why = checkParameters(getDistribution(), getSeed(),
+                                    getAAttr().getValueAsDouble(),
+                                    getBAttr().getValueAsDouble());
   if (!why.empty())
     return emitOpError(why);
   return verifyStatic(*this, getType());

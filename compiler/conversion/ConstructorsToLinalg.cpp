@@ -182,8 +182,8 @@ struct RandomOpLowering : OpConversionPattern<RandomOp> {
     bool f32 = element.isF32();
     bool normal = op.getDistribution() == "normal";
     uint64_t key = mix(uint64_t(op.getSeed()) + kGolden);
-    double a = op.getA().convertToDouble(),
-           bParam = op.getB().convertToDouble();
+    double a = op.getAAttr().getValueAsDouble(),
+           bParam = op.getBAttr().getValueAsDouble();
     Value result = buildFromIndices(
         rewriter, op.getLoc(), type,
         [&](OpBuilder &b, Location l, ValueRange indices) -> Value {

@@ -166,11 +166,11 @@ std::optional<Engine> loadObject(llvm::StringRef object,
                                  llvm::StringRef name, bool parallel) {
   initializeNativeTarget();
   // LLJIT's default linker (JITLink) puts a kernel's code, data, GOT and
-  // stubs in one allocation, so their 32-bit PC-relative references always
+  // jump slots in one allocation, so their 32-bit PC-relative references always
   // reach. RuntimeDyld with a SectionMemoryManager mapped the GOT
   // separately; under ASan, whose shadow reservations fragment the address
   // space, it could land more than 2 GiB from the code, and the truncated
-  // offsets made calls through stubs read unmapped pages.
+  // offsets made calls through jump slots read unmapped pages.
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit) {
     llvm::consumeError(jit.takeError());
