@@ -205,9 +205,8 @@ llvm::Expected<Path> TensorNetwork::run(
   return kernel->path();
 }
 
-llvm::Error TensorNetwork::contract(const std::string &a, const std::string &b,
-                                    const std::string &result) {
-  const Tensor *x = find(a), *y = find(b);
+llvm::Error TensorNetwork::checkPair(const std::string &a, const std::string &b,
+                                     const std::string &result) const {
   for (const std::string *name : {&a, &b})
     if (!find(*name))
       return userError("the network has no tensor named '" + *name + "'");
@@ -215,6 +214,14 @@ llvm::Error TensorNetwork::contract(const std::string &a, const std::string &b,
     return userError("cannot contract '" + a + "' with itself");
   if (result != a && result != b && find(result))
     return userError("the network already has a tensor named '" + result + "'");
+  return llvm::Error::success();
+}
+
+llvm::Error TensorNetwork::contract(const std::string &a, const std::string &b,
+                                    const std::string &result) {
+  const Tensor *x = find(a), *y = find(b);
+  if (llvm::Error err = checkPair(a, b, result))
+    return err;
   // An index is summed when a and b are its only holders.
   auto heldElsewhere = [&](const std::string &index) {
     return llvm::any_of(tensors, [&](const Tensor &t) {
@@ -244,13 +251,8 @@ llvm::Error TensorNetwork::tensordot(const std::string &a, const std::string &b,
                                      const std::vector<unsigned> &axesB,
                                      const std::string &result) {
   const Tensor *x = find(a), *y = find(b);
-  for (const std::string *name : {&a, &b})
-    if (!find(*name))
-      return userError("the network has no tensor named '" + *name + "'");
-  if (a == b)
-    return userError("cannot contract '" + a + "' with itself");
-  if (result != a && result != b && find(result))
-    return userError("the network already has a tensor named '" + result + "'");
+  if (llvm::Error err = checkPair(a, b, result))
+    return err;
   if (axesA.size() != axesB.size())
     return userError("tensordot pairs " + llvm::Twine(axesA.size()) +
                      " axes of '" + a + "' with " + llvm::Twine(axesB.size()) +

@@ -109,6 +109,9 @@ private:
   };
   Tensor *find(const std::string &name);
   const Tensor *find(const std::string &name) const;
+  /// Both operands exist and differ; `result` is free or one of them.
+  llvm::Error checkPair(const std::string &a, const std::string &b,
+                        const std::string &result) const;
   /// Compiles and runs `expr` on `operands`, storing the result as
   /// `result` with `indices` in the place of the first operand.
   llvm::Expected<Path> run(const std::string &expr,
