@@ -133,6 +133,10 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
            "for tests)">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
            "L2 cache size that sizes the cache panels (0: the host's)">,
+    Option<"minGettWork", "min-gett-work", "int64_t", /*default=*/"32768",
+           "Mark contractions that ein-gett can lower (GettPlan.h) and that "
+           "have at least this many multiply-adds `ein.gett` and leave them "
+           "to it, unless nested in a loop; 0: never">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
            /*default=*/"1048576",
            "Mark the outermost loop over independent blocks `ein.parallel` "
@@ -147,6 +151,42 @@ def EinVectorizeContractions : Pass<"ein-vectorize-contractions"> {
 //===----------------------------------------------------------------------===//
 // Transforms after bufferization
 //===----------------------------------------------------------------------===//
+
+def EinGett : Pass<"ein-gett"> {
+  let summary = "Packed, register-blocked loop nests for marked contractions";
+  let description = [{
+    Runs on memrefs, after bufferization. Each `linalg.generic` marked
+    `ein.gett` by ein-vectorize-contractions (a two-operand f32 or f64
+    contraction with static extents whose loops are batch loops, rows,
+    columns and sums, C ending with a column; see GettPlan.h) becomes BLIS's
+    loop nest: panels of B (kc sums x nc columns) and of A (mc rows x kc
+    sums) are copied into contiguous buffers in micro-kernel order, padded
+    with zeros, reading each operand through its flat buffer in whatever
+    index order it has; a micro-kernel holds an mr x nr block of C in
+    vector registers (6 x 16 f32 / 6 x 8 f64 with 256-bit vectors, 12 x 32
+    / 12 x 16 with AVX-512) and per sum issues mr x nr / lanes fused
+    multiply-adds. kc is 256, mc fills about 30% of L2 (`l2-bytes`, else
+    the host's), nc is up to 4096 columns. With at least
+    `min-parallel-work` multiply-adds, one loop is marked `ein.parallel`:
+    the batch loop when it has 4 or more entries, else the row panels
+    (an even number of equal ones), else the column panels (each thread
+    then packs B for itself).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "Bits in a vector register (0: 512 with AVX-512, else 256)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
+           "L2 cache size that sizes the panels of A (0: the host's)">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"1048576",
+           "Mark a loop ein.parallel when the contraction has at least this "
+           "many multiply-adds; 0: never">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
 
 def EinParallelizeLoops : Pass<"ein-parallelize-loops", "::mlir::ModuleOp"> {
   let summary = "Run the loops marked ein.parallel on several threads";

@@ -66,6 +66,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
   pm.addPass(mlir::bufferization::createOneShotBufferizePass());
   mlir::bufferization::buildBufferDeallocationPipeline(pm);
+  // Contractions marked ein.gett: packed panels and micro-kernels.
+  pm.addPass(mlir::ein::createEinGett());
   // Vector transfers of several dimensions become one-dimensional loads.
   pm.addPass(mlir::createConvertVectorToSCFPass(
       mlir::VectorTransferToSCFOptions().enableFullUnroll()));

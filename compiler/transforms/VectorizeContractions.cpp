@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Passes.h"
+#include "compiler/transforms/GettPlan.h"
 #include "compiler/transforms/ParallelMarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -398,11 +399,24 @@ struct EinVectorizeContractionsPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // Contractions that ein-gett lowers after bufferization (packed panels
+    // for any layout and extents) are marked and left alone here. Not the
+    // blocks of an enclosing loop (fused epilogues, attention): those are
+    // small and reuse their operands from cache.
+    if (minGettWork > 0)
+      getOperation()->walk([&](linalg::GenericOp op) {
+        if (!op->getParentOfType<LoopLikeOpInterface>() &&
+            ::ein::gettPlan(op) && workOf(op) >= minGettWork)
+          op->setAttr(::ein::kGettAttr, rewriter.getUnitAttr());
+      });
+    auto forGett = [](linalg::GenericOp op) {
+      return op->hasAttr(::ein::kGettAttr);
+    };
     // Contractions whose columns are nobody's last dimension: one operand
     // packed transposed first.
     SmallVector<linalg::GenericOp> unblocked;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (!anyBlocking(op, rows, columnVectors))
+      if (!forGett(op) && !anyBlocking(op, rows, columnVectors))
         unblocked.push_back(op);
     });
     for (linalg::GenericOp op : unblocked)
@@ -411,6 +425,8 @@ struct EinVectorizeContractionsPass
     getOperation()->walk([&](linalg::GenericOp op) {
       // Narrower blocks (one vector of columns) where the wide ones do not
       // divide the columns.
+      if (forGett(op))
+        return;
       if (std::optional<Blocking> blocking =
               anyBlocking(op, rows, columnVectors))
         work.push_back({op, *blocking});

@@ -1,4 +1,4 @@
-// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions="lower=false min-parallel-work=4096" | FileCheck %s
+// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions="lower=false min-parallel-work=4096 min-gett-work=0" | FileCheck %s
 // The outermost loop over independent blocks of C of a large enough
 // contraction is marked ein.parallel; k loops and small contractions never.
 

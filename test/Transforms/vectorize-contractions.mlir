@@ -1,5 +1,5 @@
-// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions="lower=false l2-bytes=524288" | FileCheck %s
-// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions=l2-bytes=524288 | FileCheck %s --check-prefix=FMA
+// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions="lower=false l2-bytes=524288 min-gett-work=0" | FileCheck %s
+// RUN: ein-opt %s -split-input-file --convert-ein-to-linalg --ein-vectorize-contractions="l2-bytes=524288 min-gett-work=0" | FileCheck %s --check-prefix=FMA
 // Matrix-like contractions become 4 x (2 vectors) register blocks of C
 // times a slice of k, each one vector.contract; lowered, outer products
 // of fused multiply-adds.

@@ -1,0 +1,601 @@
+//===- Gett.cpp - Contractions as packed, register-blocked loop nests -----===//
+//
+// Lowers each contraction marked `ein.gett` (see GettPlan.h), on buffers,
+// to the loop nest of BLIS:
+//
+//   for each batch entry
+//     for jc: nc columns                   (a panel of B: L3)
+//       for pc: kc sums                    pack B[pc.., jc..] -> Bp
+//         for ic: mc rows                  pack A[ic.., pc..] -> Ap (L2)
+//           for jr: nr columns             (kc x nr of Bp: L1)
+//             for ir: mr rows              micro-kernel, then C += block
+//
+// Bp holds nr-column strips, each kc rows of nr contiguous elements; Ap
+// holds mr-row strips, each kc columns of mr. The micro-kernel keeps an
+// mr x nr block of C in mr * nr / lanes vector registers and per sum loads
+// nr / lanes vectors of Bp and broadcasts mr elements of Ap into fused
+// multiply-adds. Strips are padded with zeros, so any extents work; a
+// block of C that is partial, or whose columns are not contiguous in C
+// (grouped columns that wrap), is added element by element from a small
+// buffer. Packing reads every operand through its flat buffer, with the
+// offsets of grouped loops taken from tables made once per panel, so an
+// operand's index order only changes the order of the packing reads.
+// Every element of C sums its terms in the same order whatever the
+// threads, so results do not depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+#include "compiler/transforms/GettPlan.h"
+#include "compiler/transforms/ParallelMarks.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <unistd.h>
+
+namespace mlir {
+namespace ein {
+#define GEN_PASS_DEF_EINGETT
+#include "compiler/Passes.h.inc"
+} // namespace ein
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Block sizes of one contraction.
+struct Config {
+  int64_t lanes = 8; ///< elements in one vector
+  int64_t mr = 6;    ///< rows of the register block
+  int64_t nv = 2;    ///< vectors of columns in the register block
+  int64_t kc = 256;  ///< sums in one panel
+  int64_t mc = 144;  ///< rows in one panel of A
+  int64_t nc = 4096; ///< columns in one panel of B
+  int64_t nr() const { return nv * lanes; }
+};
+
+/// Which loop runs on threads.
+enum class Threads { None, Batch, Columns, Rows };
+
+int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Index arithmetic and loops at one insertion point.
+class Emitter {
+public:
+  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
+  Value div(Value x, int64_t y) {
+    return y == 1 ? x : arith::DivUIOp::create(b, loc, x, idx(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, idx(y));
+  }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value eq(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// Starts `for iv = lb to ub step s` and moves into its body.
+  scf::ForOp loop(Value lb, Value ub, Value step) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, step);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    return forOp;
+  }
+  scf::ForOp loop(Value ub) { return loop(idx(0), ub, idx(1)); }
+  void after(Operation *op) { b.setInsertionPointAfter(op); }
+
+  Value load(Value memref, Value at) {
+    return memref::LoadOp::create(b, loc, memref, ValueRange{at});
+  }
+  void store(Value v, Value memref, Value at) {
+    memref::StoreOp::create(b, loc, v, memref, ValueRange{at});
+  }
+  Value loadVector(VectorType type, Value memref, Value at) {
+    return vector::LoadOp::create(b, loc, type, memref, ValueRange{at});
+  }
+  void storeVector(Value v, Value memref, Value at) {
+    vector::StoreOp::create(b, loc, v, memref, ValueRange{at});
+  }
+  Value alloc(int64_t n, Type element) {
+    return memref::AllocOp::create(b, loc, MemRefType::get({n}, element));
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
+/// An operand as a flat buffer: the element at loop indices i sits at
+/// sum_d i_d * stride[d] of `flat`.
+struct Flat {
+  Value flat;
+  llvm::DenseMap<unsigned, int64_t> stride; ///< per loop the operand has
+};
+
+/// Whether memref operand `operand` of `op` has a static shape and static
+/// strides (its offset may be dynamic).
+bool staticLayout(linalg::GenericOp op, unsigned operand) {
+  auto type = dyn_cast<MemRefType>(op->getOperand(operand).getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type && type.hasStaticShape() &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         llvm::none_of(strides, ShapedType::isDynamic);
+}
+
+/// The flat view of memref operand `operand` of `op`, which has a static
+/// layout.
+Flat flatten(Emitter &e, linalg::GenericOp op, unsigned operand) {
+  Value value = op->getOperand(operand);
+  auto type = cast<MemRefType>(value.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  Flat flat;
+  AffineMap map = op.getMatchingIndexingMap(&op->getOpOperand(operand));
+  int64_t span = 1;
+  for (unsigned r = 0; r < map.getNumResults(); ++r) {
+    flat.stride[map.getDimPosition(r)] = strides[r];
+    span += (type.getDimSize(r) - 1) * strides[r];
+  }
+  MLIRContext *ctx = op.getContext();
+  auto meta = memref::ExtractStridedMetadataOp::create(e.b, e.loc, value);
+  OpFoldResult at = ShapedType::isDynamic(offset)
+                        ? OpFoldResult(meta.getOffset())
+                        : OpFoldResult(e.b.getIndexAttr(offset));
+  MemRefType flatType =
+      offset == 0 ? MemRefType::get({span}, type.getElementType())
+                  : MemRefType::get({span}, type.getElementType(),
+                                    StridedLayoutAttr::get(ctx, offset, {1}));
+  flat.flat = memref::ReinterpretCastOp::create(
+      e.b, e.loc, flatType, meta.getBaseBuffer(), at,
+      ArrayRef<OpFoldResult>{e.b.getIndexAttr(span)},
+      ArrayRef<OpFoldResult>{e.b.getIndexAttr(1)});
+  return flat;
+}
+
+/// The offset in `x` of flat index `f` of `group` (its loops row-major).
+Value groupOffset(Emitter &e, const Flat &x, ArrayRef<unsigned> group,
+                  ArrayRef<int64_t> extents, Value f) {
+  Value sum;
+  int64_t inner = 1;
+  for (unsigned i = group.size(); i-- > 0;) {
+    unsigned d = group[i];
+    Value q = e.div(f, inner);
+    if (i > 0)
+      q = e.rem(q, extents[d]);
+    Value term = e.mul(q, x.stride.lookup(d));
+    sum = sum ? e.add(sum, term) : term;
+    inner *= extents[d];
+  }
+  return sum ? sum : e.idx(0);
+}
+
+/// Offsets in one operand of a window of one group's flat indices: a
+/// multiple of the stride for a group of one loop, else a table filled
+/// once per window.
+struct Offsets {
+  Value table; ///< i64 offsets of start, start + 1, ...; null: stride
+  Value start;
+  int64_t stride = 0;
+
+  Value at(Emitter &e, Value f) const {
+    if (!table)
+      return e.mul(f, stride);
+    Value v = e.load(table, e.sub(f, start));
+    return arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(), v);
+  }
+};
+
+/// Offsets of `count` indices of `group` from `start` in `x`; `table` is
+/// the buffer for them when the group has several loops.
+Offsets offsets(Emitter &e, const Flat &x, ArrayRef<unsigned> group,
+                ArrayRef<int64_t> extents, Value start, Value count,
+                Value table) {
+  Offsets o;
+  o.start = start;
+  if (group.size() == 1) {
+    o.stride = x.stride.lookup(group[0]);
+    return o;
+  }
+  o.table = table;
+  scf::ForOp fill = e.loop(count);
+  Value t = fill.getInductionVar();
+  Value off = groupOffset(e, x, group, extents, e.add(start, t));
+  e.store(arith::IndexCastOp::create(e.b, e.loc, e.b.getI64Type(), off), table,
+          t);
+  e.after(fill);
+  return o;
+}
+
+/// Lowers `op` along `plan` with blocks `cfg`, the loop `threads` marked
+/// to run on threads. Returns false (and changes nothing) when an operand's
+/// layout is not static.
+bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
+               const Config &cfg, Threads threads) {
+  OpBuilder b(op);
+  Emitter e(b, op.getLoc());
+  SmallVector<int64_t> ext = plan.extents;
+  unsigned cOperand = 2;
+  for (unsigned operand : {plan.a, plan.b, cOperand})
+    if (!staticLayout(op, operand))
+      return false;
+  Flat A = flatten(e, op, plan.a), B = flatten(e, op, plan.b),
+       C = flatten(e, op, cOperand);
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  Type i64 = b.getI64Type();
+  VectorType vec = VectorType::get({cfg.lanes}, element);
+  const int64_t mr = cfg.mr, nv = cfg.nv, nr = cfg.nr(), lanes = cfg.lanes;
+  const int64_t M = plan.extent(plan.rows), N = plan.extent(plan.cols),
+                K = plan.extent(plan.sums), NB = plan.extent(plan.batch);
+  const int64_t kcMax = std::min(cfg.kc, K);
+  const int64_t mcMax = std::min(cfg.mc, roundUp(M, mr));
+  const int64_t ncMax = std::min(cfg.nc, roundUp(N, nr));
+  // Columns of B and of C are vectors when their last loop is contiguous.
+  unsigned lastCol = plan.cols.back();
+  bool vectorB = B.stride.lookup(lastCol) == 1;
+  bool vectorC = C.stride.lookup(lastCol) == 1;
+  int64_t lastColExtent = ext[lastCol];
+  // Whether a strip of nr columns from `first` lies in one run of the last
+  // column loop (always, for a single column loop: N is a multiple of it).
+  auto oneRun = [&](Value first) -> Value {
+    if (plan.cols.size() == 1)
+      return arith::ConstantIntOp::create(b, e.loc, 1, 1);
+    Value in = e.rem(first, lastColExtent);
+    return e.lt(e.add(in, nr - 1), e.idx(lastColExtent));
+  };
+  // A is read along its rows when that is where it is contiguous.
+  bool rowsOuter = true;
+  {
+    int64_t rowStride = A.stride.lookup(plan.rows.back());
+    int64_t sumStride = A.stride.lookup(plan.sums.back());
+    rowsOuter = !(rowStride < sumStride);
+  }
+
+  // Buffers shared by the blocks of rows: Bp and the column and sum
+  // offset tables, made where the threads' loop leaves them private.
+  struct Shared {
+    Value bp, colB, colC, sumA, sumB;
+  } shared;
+  SmallVector<Value> sharedBuffers;
+  auto allocShared = [&] {
+    shared.bp = e.alloc(roundUp(ncMax, nr) * kcMax, element);
+    sharedBuffers = {shared.bp};
+    if (plan.cols.size() > 1) {
+      shared.colB = e.alloc(ncMax, i64);
+      shared.colC = e.alloc(ncMax, i64);
+      sharedBuffers.append({shared.colB, shared.colC});
+    }
+    if (plan.sums.size() > 1) {
+      shared.sumA = e.alloc(kcMax, i64);
+      shared.sumB = e.alloc(kcMax, i64);
+      sharedBuffers.append({shared.sumA, shared.sumB});
+    }
+  };
+  auto freeShared = [&] {
+    for (Value buffer : sharedBuffers)
+      memref::DeallocOp::create(b, e.loc, buffer);
+  };
+  auto mark = [&](scf::ForOp loop) {
+    loop->setAttr(::ein::kParallelAttr, b.getUnitAttr());
+  };
+
+  if (threads != Threads::Batch && threads != Threads::Columns)
+    allocShared();
+  scf::ForOp batchLoop = e.loop(e.idx(NB));
+  Operation *outermost = batchLoop;
+  if (threads == Threads::Batch) {
+    mark(batchLoop);
+    allocShared();
+  }
+  Value bi = batchLoop.getInductionVar();
+  Value batchA = groupOffset(e, A, plan.batch, ext, bi);
+  Value batchB = groupOffset(e, B, plan.batch, ext, bi);
+  Value batchC = groupOffset(e, C, plan.batch, ext, bi);
+
+  scf::ForOp jcLoop = e.loop(e.idx(0), e.idx(N), e.idx(ncMax));
+  if (threads == Threads::Columns) {
+    mark(jcLoop);
+    allocShared();
+  }
+  Value jc = jcLoop.getInductionVar();
+  Value nc = e.min(e.idx(ncMax), e.sub(e.idx(N), jc));
+  Offsets colB = offsets(e, B, plan.cols, ext, jc, nc, shared.colB);
+  Offsets colC = offsets(e, C, plan.cols, ext, jc, nc, shared.colC);
+
+  scf::ForOp pcLoop = e.loop(e.idx(0), e.idx(K), e.idx(kcMax));
+  Value pc = pcLoop.getInductionVar();
+  Value kc = e.min(e.idx(kcMax), e.sub(e.idx(K), pc));
+  Offsets sumA = offsets(e, A, plan.sums, ext, pc, kc, shared.sumA);
+  Offsets sumB = offsets(e, B, plan.sums, ext, pc, kc, shared.sumB);
+
+  // Pack B: strip s holds columns s*nr.. as kc rows of nr elements.
+  {
+    Value strips = e.div(e.add(nc, nr - 1), nr);
+    scf::ForOp stripLoop = e.loop(strips);
+    Value first = e.mul(stripLoop.getInductionVar(), nr);
+    Value width = e.min(e.idx(nr), e.sub(nc, first));
+    Value dst = e.mul(stripLoop.getInductionVar(), kcMax * nr);
+    Value whole = e.eq(width, e.idx(nr));
+    if (vectorB)
+      whole = e.both(whole, oneRun(e.add(jc, first)));
+    else
+      whole = arith::ConstantIntOp::create(b, e.loc, 0, 1);
+    auto choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
+    b.setInsertionPoint(choice.thenBlock()->getTerminator());
+    {
+      Value col = colB.at(e, e.add(jc, first));
+      scf::ForOp p = e.loop(kc);
+      Value iv = p.getInductionVar();
+      Value src = e.add(e.add(batchB, sumB.at(e, e.add(pc, iv))), col);
+      Value to = e.add(dst, e.mul(iv, nr));
+      for (int64_t j = 0; j < nv; ++j)
+        e.storeVector(e.loadVector(vec, B.flat, e.add(src, j * lanes)),
+                      shared.bp, e.add(to, j * lanes));
+      e.after(p);
+    }
+    b.setInsertionPoint(choice.elseBlock()->getTerminator());
+    {
+      scf::ForOp p = e.loop(kc);
+      Value iv = p.getInductionVar();
+      Value row = e.add(batchB, sumB.at(e, e.add(pc, iv)));
+      Value to = e.add(dst, e.mul(iv, nr));
+      scf::ForOp c = e.loop(width);
+      Value civ = c.getInductionVar();
+      Value col = colB.at(e, e.add(e.add(jc, first), civ));
+      e.store(e.load(B.flat, e.add(row, col)), shared.bp, e.add(to, civ));
+      e.after(c);
+      scf::ForOp z = e.loop(width, e.idx(nr), e.idx(1));
+      e.store(
+          arith::ConstantOp::create(b, e.loc, element, b.getZeroAttr(element)),
+          shared.bp, e.add(to, z.getInductionVar()));
+      e.after(z);
+      e.after(p);
+    }
+    e.after(choice);
+    e.after(stripLoop);
+  }
+
+  scf::ForOp icLoop = e.loop(e.idx(0), e.idx(M), e.idx(mcMax));
+  if (threads == Threads::Rows)
+    mark(icLoop);
+  Value ic = icLoop.getInductionVar();
+  Value mc = e.min(e.idx(mcMax), e.sub(e.idx(M), ic));
+  // Ap, then an mr x nr buffer for blocks of C added element by element.
+  const int64_t blockAt = mcMax * kcMax;
+  Value ap = e.alloc(blockAt + mr * nr, element);
+  Value rowTableA, rowTableC;
+  if (plan.rows.size() > 1) {
+    rowTableA = e.alloc(mcMax, i64);
+    rowTableC = e.alloc(mcMax, i64);
+  }
+  Offsets rowA = offsets(e, A, plan.rows, ext, ic, mc, rowTableA);
+  Offsets rowC = offsets(e, C, plan.rows, ext, ic, mc, rowTableC);
+
+  // Pack A: strip s holds rows s*mr.. as kc columns of mr elements; rows
+  // past mc are zeros.
+  {
+    Value zero =
+        arith::ConstantOp::create(b, e.loc, element, b.getZeroAttr(element));
+    auto place = [&](Value i, Value p) {
+      return e.add(e.add(e.mul(e.div(i, mr), kcMax * mr), e.rem(i, mr)),
+                   e.mul(p, mr));
+    };
+    auto source = [&](Value i, Value p) {
+      return e.add(e.add(batchA, rowA.at(e, e.add(ic, i))),
+                   sumA.at(e, e.add(pc, p)));
+    };
+    scf::ForOp outer = e.loop(rowsOuter ? mc : kc);
+    scf::ForOp inner = e.loop(rowsOuter ? kc : mc);
+    Value i = rowsOuter ? outer.getInductionVar() : inner.getInductionVar();
+    Value p = rowsOuter ? inner.getInductionVar() : outer.getInductionVar();
+    e.store(e.load(A.flat, source(i, p)), ap, place(i, p));
+    e.after(outer);
+    Value padded = e.mul(e.div(e.add(mc, mr - 1), mr), mr);
+    scf::ForOp zi = e.loop(mc, padded, e.idx(1));
+    scf::ForOp zp = e.loop(kc);
+    e.store(zero, ap, place(zi.getInductionVar(), zp.getInductionVar()));
+    e.after(zi);
+  }
+
+  scf::ForOp jrLoop = e.loop(e.idx(0), nc, e.idx(nr));
+  Value jr = jrLoop.getInductionVar();
+  Value width = e.min(e.idx(nr), e.sub(nc, jr));
+  scf::ForOp irLoop = e.loop(e.idx(0), mc, e.idx(mr));
+  Value ir = irLoop.getInductionVar();
+  Value height = e.min(e.idx(mr), e.sub(mc, ir));
+
+  // The micro-kernel: acc[r][j] += Ap[r, p] * Bp[p, j-th vector].
+  Value aStrip = e.mul(e.div(ir, mr), kcMax * mr);
+  Value bStrip = e.mul(e.div(jr, nr), kcMax * nr);
+  Value zeroVector = arith::ConstantOp::create(
+      b, e.loc, vec, DenseElementsAttr::get(vec, b.getZeroAttr(element)));
+  // The block of C is read after the sums: ask for its rows now (rows past
+  // the last repeat the last; a prefetch never faults).
+  Value colAt = e.add(jc, jr);
+  if (vectorC) {
+    Value col = e.add(batchC, colC.at(e, colAt));
+    Value lastRow = e.sub(e.add(ic, mc), e.idx(1));
+    for (int64_t r = 0; r < mr; ++r) {
+      Value row = e.min(e.add(e.add(ic, ir), e.idx(r)), lastRow);
+      Value at = e.add(col, rowC.at(e, row));
+      for (Value v : {at, e.add(at, nr - 1)})
+        memref::PrefetchOp::create(b, e.loc, C.flat, ValueRange{v},
+                                   b.getBoolAttr(true), b.getI32IntegerAttr(3),
+                                   b.getBoolAttr(true));
+    }
+  }
+  SmallVector<Value> init(mr * nv, zeroVector);
+  auto kernel = scf::ForOp::create(b, e.loc, e.idx(0), kc, e.idx(1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(kernel.getBody());
+    Value p = kernel.getInductionVar();
+    Value bAt = e.add(bStrip, e.mul(p, nr));
+    Value aAt = e.add(aStrip, e.mul(p, mr));
+    SmallVector<Value> bv;
+    for (int64_t j = 0; j < nv; ++j)
+      bv.push_back(e.loadVector(vec, shared.bp, e.add(bAt, j * lanes)));
+    SmallVector<Value> acc(kernel.getRegionIterArgs());
+    for (int64_t r = 0; r < mr; ++r) {
+      Value av =
+          vector::BroadcastOp::create(b, e.loc, vec, e.load(ap, e.add(aAt, r)));
+      for (int64_t j = 0; j < nv; ++j)
+        acc[r * nv + j] =
+            vector::FMAOp::create(b, e.loc, av, bv[j], acc[r * nv + j]);
+    }
+    scf::YieldOp::create(b, e.loc, acc);
+  }
+  ResultRange acc = kernel.getResults();
+
+  // C += the block: whole vectors where they are, else element by element.
+  Value whole = e.both(e.eq(height, e.idx(mr)), e.eq(width, e.idx(nr)));
+  if (vectorC)
+    whole = e.both(whole, oneRun(colAt));
+  else
+    whole = arith::ConstantIntOp::create(b, e.loc, 0, 1);
+  auto choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
+  b.setInsertionPoint(choice.thenBlock()->getTerminator());
+  {
+    Value col = e.add(batchC, colC.at(e, colAt));
+    for (int64_t r = 0; r < mr; ++r) {
+      Value row = e.add(col, rowC.at(e, e.add(e.add(ic, ir), e.idx(r))));
+      for (int64_t j = 0; j < nv; ++j) {
+        Value at = e.add(row, j * lanes);
+        Value sum = arith::AddFOp::create(
+            b, e.loc, e.loadVector(vec, C.flat, at), acc[r * nv + j]);
+        e.storeVector(sum, C.flat, at);
+      }
+    }
+  }
+  b.setInsertionPoint(choice.elseBlock()->getTerminator());
+  {
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t j = 0; j < nv; ++j)
+        e.storeVector(acc[r * nv + j], ap, e.idx(blockAt + r * nr + j * lanes));
+    scf::ForOp rows = e.loop(height);
+    Value r = rows.getInductionVar();
+    Value row = e.add(batchC, rowC.at(e, e.add(e.add(ic, ir), r)));
+    scf::ForOp cols = e.loop(width);
+    Value c = cols.getInductionVar();
+    Value at = e.add(row, colC.at(e, e.add(colAt, c)));
+    Value part = e.load(ap, e.add(e.add(e.mul(r, nr), c), e.idx(blockAt)));
+    e.store(arith::AddFOp::create(b, e.loc, e.load(C.flat, at), part), C.flat,
+            at);
+    e.after(rows);
+  }
+  e.after(choice);
+  e.after(irLoop);
+  e.after(jrLoop);
+  memref::DeallocOp::create(b, e.loc, ap);
+  if (rowTableA) {
+    memref::DeallocOp::create(b, e.loc, rowTableA);
+    memref::DeallocOp::create(b, e.loc, rowTableC);
+  }
+  e.after(icLoop);
+  e.after(pcLoop);
+  if (threads == Threads::Columns)
+    freeShared();
+  e.after(jcLoop);
+  if (threads == Threads::Batch)
+    freeShared();
+  e.after(outermost);
+  if (threads != Threads::Batch && threads != Threads::Columns)
+    freeShared();
+  op->erase();
+  return true;
+}
+
+struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
+  using Base::Base;
+
+  /// Bits in a vector register: the option, else 512 with AVX-512, else 256.
+  int64_t bits() const {
+    if (vectorBits > 0)
+      return vectorBits;
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("avx512f") ? 512 : 256;
+  }
+
+  int64_t l2() const {
+    int64_t bytes = l2Bytes;
+    if (bytes <= 0)
+      bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return bytes > 0 ? bytes : int64_t(512) << 10;
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> marked;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(::ein::kGettAttr) && op.hasPureBufferSemantics())
+        marked.push_back(op);
+    });
+    for (linalg::GenericOp op : marked) {
+      std::optional<::ein::GettPlan> plan = ::ein::gettPlan(op);
+      if (!plan)
+        continue;
+      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+      Config cfg;
+      int64_t vectorBits = bits();
+      cfg.lanes = vectorBits / (8 * bytes);
+      // 16 vector registers: 6 x 2 accumulators, 2 for B, some to
+      // broadcast A into; 32 (AVX-512): 12 x 2.
+      cfg.mr = vectorBits >= 512 ? 12 : 6;
+      cfg.nv = 2;
+      int64_t nr = cfg.nr();
+      int64_t M = plan->extent(plan->rows), N = plan->extent(plan->cols),
+              K = plan->extent(plan->sums), NB = plan->extent(plan->batch);
+      int64_t kc = std::min(cfg.kc, K);
+      // A panel of A takes about a third of L2 (BLIS: 144 x 256 f32 in
+      // 512 KiB).
+      int64_t mcCap = std::max<int64_t>(cfg.mr, (l2() * 3 / 10) / (kc * bytes) /
+                                                    cfg.mr * cfg.mr);
+      int64_t rowPanels = (M + mcCap - 1) / mcCap;
+      int64_t work = ::ein::loopWork(plan->extents);
+      bool parallel = minParallelWork > 0 && work >= minParallelWork &&
+                      !::ein::insideParallelLoop(op);
+      Threads threads = Threads::None;
+      if (parallel) {
+        if (NB >= 2 && (NB >= 4 || rowPanels < 2))
+          threads = Threads::Batch;
+        else if (rowPanels >= 2)
+          threads = Threads::Rows;
+        else if (N >= 2 * nr)
+          threads = Threads::Columns;
+      }
+      // Panels of B private to a thread stay under 512 KiB (its stack).
+      int64_t privateColumns =
+          std::max(nr, (int64_t(512) << 10) / (kc * bytes) / nr * nr);
+      cfg.nc = threads == Threads::Batch || threads == Threads::Columns
+                   ? std::min(roundUp(N, nr), privateColumns)
+                   : std::min(roundUp(N, nr), int64_t(4096));
+      if (threads == Threads::Columns)
+        cfg.nc = std::min(cfg.nc, roundUp((N + 1) / 2, nr));
+      if (threads == Threads::Rows) {
+        // An even number of equal panels, for two threads.
+        int64_t panels = rowPanels + rowPanels % 2;
+        cfg.mc = roundUp((M + panels - 1) / panels, cfg.mr);
+      } else {
+        cfg.mc = std::min(roundUp(M, cfg.mr), mcCap);
+      }
+      lowerGett(op, *plan, cfg, threads);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,68 @@
+//===- GettPlan.cpp - Contractions run as packed GEMM-like loop nests -----===//
+
+#include "compiler/transforms/GettPlan.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+
+using namespace mlir;
+
+std::optional<ein::GettPlan> ein::gettPlan(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!element.isF32() && !element.isF64())
+    return std::nullopt;
+  for (Value input : op.getDpsInputs())
+    if (getElementTypeOrSelf(input.getType()) != element)
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+  GettPlan plan;
+  plan.extents = op.getStaticLoopRanges();
+  for (int64_t extent : plan.extents)
+    if (extent <= 0)
+      return std::nullopt;
+  AffineMap c = maps[2];
+  if (c.getNumResults() == 0)
+    return std::nullopt;
+  // B holds C's last dimension, which must be a column (in B, not in A).
+  unsigned last = c.getDimPosition(c.getNumResults() - 1);
+  bool in0 = maps[0].isFunctionOfDim(last), in1 = maps[1].isFunctionOfDim(last);
+  if (in0 == in1)
+    return std::nullopt;
+  plan.b = in0 ? 0 : 1;
+  plan.a = 1 - plan.b;
+  AffineMap a = maps[plan.a], b = maps[plan.b];
+  // Batch loops, rows and columns in C's order; sums in A's.
+  for (unsigned r = 0; r < c.getNumResults(); ++r) {
+    unsigned d = c.getDimPosition(r);
+    bool inA = a.isFunctionOfDim(d), inB = b.isFunctionOfDim(d);
+    if (inA && inB)
+      plan.batch.push_back(d);
+    else if (inA)
+      plan.rows.push_back(d);
+    else if (inB)
+      plan.cols.push_back(d);
+    else
+      return std::nullopt; // C's own loop: a broadcast, not a product
+  }
+  for (unsigned r = 0; r < a.getNumResults(); ++r) {
+    unsigned d = a.getDimPosition(r);
+    if (!c.isFunctionOfDim(d)) {
+      if (!b.isFunctionOfDim(d))
+        return std::nullopt; // summed in A alone: a reduction of its own
+      plan.sums.push_back(d);
+    }
+  }
+  for (unsigned r = 0; r < b.getNumResults(); ++r) {
+    unsigned d = b.getDimPosition(r);
+    if (!c.isFunctionOfDim(d) && !a.isFunctionOfDim(d))
+      return std::nullopt;
+  }
+  if (plan.rows.empty() || plan.cols.empty() || plan.sums.empty())
+    return std::nullopt;
+  return plan;
+}

@@ -1,0 +1,54 @@
+//===- GettPlan.h - Contractions run as packed GEMM-like loop nests -*- C++
+//-*-===//
+//
+// GETT (GEMM-like tensor-tensor contraction): a binary contraction of any
+// index layout is a matrix product once its loops are grouped into batch
+// loops (in A, B and C), rows (in A and C), columns (in B and C) and sums
+// (in A and B). ein-vectorize-contractions marks the contractions that
+// qualify with `ein.gett`; after bufferization ein-gett lowers each to
+// BLIS's loop nest: panels of both operands are copied (packed) into
+// contiguous buffers in the order the micro-kernel reads them, so the
+// operands' permutations cost one copy of each panel, never a full
+// transpose, and any extents work (panels are padded with zeros).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINC_TRANSFORMS_GETTPLAN_H
+#define EINC_TRANSFORMS_GETTPLAN_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace ein {
+
+inline constexpr llvm::StringLiteral kGettAttr = "ein.gett";
+
+/// How a contraction maps onto a matrix product C[rows, cols] +=
+/// A[rows, sums] * B[sums, cols], batched over `batch`. Each group lists
+/// loop dimensions outermost first; a group's flat index runs over them
+/// row-major.
+struct GettPlan {
+  unsigned a = 0, b = 1; ///< the operands read as A and as B
+  llvm::SmallVector<unsigned> batch, rows, cols, sums;
+  llvm::SmallVector<int64_t> extents; ///< every loop's extent
+
+  int64_t extent(llvm::ArrayRef<unsigned> group) const {
+    int64_t n = 1;
+    for (unsigned d : group)
+      n *= extents[d];
+    return n;
+  }
+};
+
+/// The plan for `op`, or nullopt unless it is a two-operand f32 or f64
+/// contraction with static extents whose every loop is a batch loop, a row,
+/// a column or a sum, with at least one of each of the last three, and
+/// whose C ends with a column (so that rows of C are vectors; B is the
+/// operand holding that column). Rows and columns are ordered as in C,
+/// sums as in A, batch loops as in C.
+std::optional<GettPlan> gettPlan(mlir::linalg::GenericOp op);
+
+} // namespace ein
+
+#endif // EINC_TRANSFORMS_GETTPLAN_H

@@ -1,0 +1,118 @@
+// RUN: ein-opt %s -split-input-file --ein-gett="vector-bits=256 l2-bytes=524288 min-parallel-work=1048576" --canonicalize --cse | FileCheck %s
+// RUN: ein-opt %s -split-input-file --ein-gett="vector-bits=512 l2-bytes=524288" --canonicalize --cse | FileCheck %s --check-prefix=AVX512
+// Contractions marked ein.gett become packed panels and a register-blocked
+// micro-kernel.
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// Extents that no block divides: B packed into 144 columns (9 strips of
+// 16) x 70 sums, A into 102 rows (17 strips of 6) x 70 plus a 6 x 16
+// block for the partial blocks of C. Per sum: 2 vectors of B, 6
+// broadcasts of A, 12 fused multiply-adds; whole blocks of C are
+// prefetched and added as vectors, partial ones element by element.
+// CHECK-LABEL: func.func @matmul
+// CHECK: memref.reinterpret_cast {{.*}} to offset: [0], sizes: [7000], strides: [1]
+// CHECK: memref.alloc() : memref<10080xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.load {{.*}} : memref<9100xf32>, vector<8xf32>
+// CHECK: memref.alloc() : memref<7236xf32>
+// CHECK: memref.prefetch {{.*}} write, locality<3>, data
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-2: vector.load {{.*}} : memref<10080xf32>, vector<8xf32>
+// CHECK-COUNT-12: vector.fma {{.*}} : vector<8xf32>
+// CHECK: scf.if
+// CHECK-COUNT-12: vector.store {{.*}} : memref<13000xf32>, vector<8xf32>
+// CHECK: } else {
+// CHECK: memref.store {{.*}} : memref<13000xf32>
+// CHECK: memref.dealloc
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: ein.parallel
+// AVX512-LABEL: func.func @matmul
+// AVX512-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+func.func @matmul(%a: memref<100x70xf32>, %b: memref<70x130xf32>, %c: memref<100x130xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<100x70xf32>, memref<70x130xf32>) outs(%c : memref<100x130xf32>) attrs = {ein.gett} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// TCCG's abcd-aebf-fdec: rows (a, b), columns (c, d), sums (e, f), all
+// grouped, so their offsets come from i64 tables; the operand that holds
+// C's last index (d) is B, whichever position it has. 2^30 multiply-adds
+// and 1024 rows: the row panels run on threads.
+#A = affine_map<(a, b, c, d, e, f) -> (a, e, b, f)>
+#B = affine_map<(a, b, c, d, e, f) -> (f, d, e, c)>
+#C = affine_map<(a, b, c, d, e, f) -> (a, b, c, d)>
+// CHECK-LABEL: func.func @tccg
+// CHECK-DAG: memref.alloc() : memref<{{[0-9]+}}xi64>
+// CHECK: scf.for {{.*}} {
+// CHECK: arith.remui
+// CHECK-COUNT-12: vector.fma {{.*}} : vector<4xf64>
+// CHECK: } {ein.parallel}
+// CHECK-NOT: linalg.generic
+func.func @tccg(%b: memref<32x32x32x32xf64>, %a: memref<32x32x32x32xf64>, %c: memref<32x32x32x32xf64>) {
+  linalg.generic {indexing_maps = [#B, #A, #C], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%b, %a : memref<32x32x32x32xf64>, memref<32x32x32x32xf64>) outs(%c : memref<32x32x32x32xf64>) attrs = {ein.gett} {
+  ^bb0(%x: f64, %y: f64, %z: f64):
+    %m = arith.mulf %x, %y : f64
+    %s = arith.addf %z, %m : f64
+    linalg.yield %s : f64
+  }
+  return
+}
+
+// -----
+
+// Many batch entries: the batch loop runs on threads and each thread packs
+// its own panels (allocated inside it).
+#a = affine_map<(b, i, j, k) -> (b, i, k)>
+#b = affine_map<(b, i, j, k) -> (b, k, j)>
+#c = affine_map<(b, i, j, k) -> (b, i, j)>
+// CHECK-LABEL: func.func @batched
+// CHECK: scf.for
+// CHECK: memref.alloc() : memref<{{[0-9]+}}xf32>
+// CHECK: } {ein.parallel}
+func.func @batched(%a: memref<32x128x50xf32>, %b: memref<32x50x768xf32>, %c: memref<32x128x768xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<32x128x50xf32>, memref<32x50x768xf32>) outs(%c : memref<32x128x768xf32>) attrs = {ein.gett} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Unmarked contractions, and marked ones on tensors, are left alone.
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// CHECK-LABEL: func.func @unmarked
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @tensors
+// CHECK: linalg.generic
+func.func @unmarked(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @tensors(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x64xf32>, tensor<64x64xf32>) outs(%c : tensor<64x64xf32>) attrs = {ein.gett} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
