@@ -251,7 +251,7 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   bool vectorC = C.stride.lookup(lastCol) == 1;
   int64_t lastColExtent = ext[lastCol];
   // Whether a strip of nr columns from `first` lies in one run of the last
-  // column loop (always, for a single column loop: N is a multiple of it).
+  // column loop, i.e. is contiguous (always, with one column loop).
   auto oneRun = [&](Value first) -> Value {
     if (plan.cols.size() == 1)
       return arith::ConstantIntOp::create(b, e.loc, 1, 1);
@@ -259,12 +259,8 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
     return e.lt(e.add(in, nr - 1), e.idx(lastColExtent));
   };
   // A is read along its rows when that is where it is contiguous.
-  bool rowsOuter = true;
-  {
-    int64_t rowStride = A.stride.lookup(plan.rows.back());
-    int64_t sumStride = A.stride.lookup(plan.sums.back());
-    rowsOuter = !(rowStride < sumStride);
-  }
+  bool rowsOuter =
+      A.stride.lookup(plan.rows.back()) >= A.stride.lookup(plan.sums.back());
 
   // Buffers shared by the blocks of rows: Bp and the column and sum
   // offset tables, made where the threads' loop leaves them private.
@@ -273,7 +269,7 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   } shared;
   SmallVector<Value> sharedBuffers;
   auto allocShared = [&] {
-    shared.bp = e.alloc(roundUp(ncMax, nr) * kcMax, element);
+    shared.bp = e.alloc(ncMax * kcMax, element);
     sharedBuffers = {shared.bp};
     if (plan.cols.size() > 1) {
       shared.colB = e.alloc(ncMax, i64);
@@ -297,7 +293,6 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   if (threads != Threads::Batch && threads != Threads::Columns)
     allocShared();
   scf::ForOp batchLoop = e.loop(e.idx(NB));
-  Operation *outermost = batchLoop;
   if (threads == Threads::Batch) {
     mark(batchLoop);
     allocShared();
@@ -513,7 +508,7 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   e.after(jcLoop);
   if (threads == Threads::Batch)
     freeShared();
-  e.after(outermost);
+  e.after(batchLoop);
   if (threads != Threads::Batch && threads != Threads::Columns)
     freeShared();
   op->erase();
@@ -593,7 +588,8 @@ struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
       } else {
         cfg.mc = std::min(roundUp(M, cfg.mr), mcCap);
       }
-      lowerGett(op, *plan, cfg, threads);
+      // Operands with dynamic strides stay a linalg.generic (loops later).
+      (void)lowerGett(op, *plan, cfg, threads);
     }
   }
 };

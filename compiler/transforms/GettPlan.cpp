@@ -6,25 +6,29 @@
 
 using namespace mlir;
 
-std::optional<ein::GettPlan> ein::gettPlan(linalg::GenericOp op) {
+bool ein::isFloatProduct(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
+    return false;
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   if (!element.isF32() && !element.isF64())
-    return std::nullopt;
+    return false;
   for (Value input : op.getDpsInputs())
     if (getElementTypeOrSelf(input.getType()) != element)
-      return std::nullopt;
+      return false;
+  return llvm::all_of(op.getStaticLoopRanges(),
+                      [](int64_t extent) { return extent > 0; }) &&
+         llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+           return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+         });
+}
+
+std::optional<ein::GettPlan> ein::gettPlan(linalg::GenericOp op) {
+  if (!isFloatProduct(op))
+    return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (AffineMap map : maps)
-    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
-      return std::nullopt;
   GettPlan plan;
   plan.extents = op.getStaticLoopRanges();
-  for (int64_t extent : plan.extents)
-    if (extent <= 0)
-      return std::nullopt;
   AffineMap c = maps[2];
   if (c.getNumResults() == 0)
     return std::nullopt;

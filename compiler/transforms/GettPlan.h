@@ -41,8 +41,13 @@ struct GettPlan {
   }
 };
 
-/// The plan for `op`, or nullopt unless it is a two-operand f32 or f64
-/// contraction with static extents whose every loop is a batch loop, a row,
+/// Whether `op` is C += A * B of two operands with C's element type, f32
+/// or f64, static non-empty extents and plain index maps (no broadcast
+/// size-1 dimension, no diagonal): what both register-blocked paths take.
+bool isFloatProduct(mlir::linalg::GenericOp op);
+
+/// The plan for `op`, or nullopt unless it is a float product (above)
+/// whose every loop is a batch loop, a row,
 /// a column or a sum, with at least one of each of the last three, and
 /// whose C ends with a column (so that rows of C are vectors; B is the
 /// operand holding that column). Rows and columns are ordered as in C,

@@ -53,22 +53,10 @@ struct Blocking {
 /// The blocking of `op`, or nullopt when it does not qualify.
 std::optional<Blocking> blockingOf(linalg::GenericOp op, unsigned mr,
                                    unsigned nr) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!element.isF32() && !element.isF64())
+  if (!::ein::isFloatProduct(op))
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  for (int64_t r : ranges)
-    if (r <= 0)
-      return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  // Plain maps only: no broadcast size-1 dimensions (constant 0) and no
-  // diagonals (a repeated dimension).
-  for (AffineMap map : maps)
-    if (!map.isProjectedPermutation())
-      return std::nullopt;
   AffineMap c = maps[2];
   Blocking blocking;
   // B: an operand whose last dimension n is one of C's, so that rows of B
