@@ -156,8 +156,8 @@ def EinGett : Pass<"ein-gett"> {
   let summary = "Packed, register-blocked loop nests for marked contractions";
   let description = [{
     Runs on memrefs, after bufferization. Each `linalg.generic` marked
-    `ein.gett` by ein-vectorize-contractions (a two-operand f32 or f64
-    contraction with static extents whose loops are batch loops, rows,
+    `ein.gett` by ein-vectorize-contractions (a two-operand f32, f64,
+    complex<f32> or complex<f64> contraction with static extents whose loops are batch loops, rows,
     columns and sums, C ending with a column; see GettPlan.h) becomes BLIS's
     loop nest: panels of B (kc sums x nc columns) and of A (mc rows x kc
     sums) are copied into contiguous buffers in micro-kernel order, padded
@@ -165,7 +165,11 @@ def EinGett : Pass<"ein-gett"> {
     index order it has; a micro-kernel holds an mr x nr block of C in
     vector registers (6 x 16 f32 / 6 x 8 f64 with 256-bit vectors, 12 x 32
     / 12 x 16 with AVX-512) and per sum issues mr x nr / lanes fused
-    multiply-adds. kc is 256, mc fills about 30% of L2 (`l2-bytes`, else
+    multiply-adds. Complex panels hold the real parts and then the
+    imaginary parts of each row of a strip, the block of C is one vector
+    wide with a real and an imaginary accumulator per vector (6 x 8
+    complex<f32>), four real fused multiply-adds per complex one, and C is
+    updated element by element. kc is 256, mc fills about 30% of L2 (`l2-bytes`, else
     the host's), nc is up to 4096 columns. With at least
     `min-parallel-work` multiply-adds, one loop is marked `ein.parallel`:
     the batch loop when it has 4 or more entries, else the row panels
@@ -183,6 +187,7 @@ def EinGett : Pass<"ein-gett"> {
            "many multiply-adds; 0: never">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::complex::ComplexDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

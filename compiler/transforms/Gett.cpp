@@ -30,6 +30,7 @@
 #include "compiler/transforms/ParallelMarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -236,7 +237,12 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
       return false;
   Flat A = flatten(e, op, plan.a), B = flatten(e, op, plan.b),
        C = flatten(e, op, cOperand);
-  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  // Complex elements are packed as real parts, then imaginary parts, of
+  // `element`; the micro-kernel multiplies them out in real vectors.
+  Type stored = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  auto complexType = dyn_cast<ComplexType>(stored);
+  Type element = complexType ? complexType.getElementType() : stored;
+  const int64_t parts = complexType ? 2 : 1;
   Type i64 = b.getI64Type();
   VectorType vec = VectorType::get({cfg.lanes}, element);
   const int64_t mr = cfg.mr, nv = cfg.nv, nr = cfg.nr(), lanes = cfg.lanes;
@@ -245,10 +251,11 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   const int64_t kcMax = std::min(cfg.kc, K);
   const int64_t mcMax = std::min(cfg.mc, roundUp(M, mr));
   const int64_t ncMax = std::min(cfg.nc, roundUp(N, nr));
-  // Columns of B and of C are vectors when their last loop is contiguous.
+  // Columns of B and of C are vectors when their last loop is contiguous
+  // (and they are real: complex ones go element by element).
   unsigned lastCol = plan.cols.back();
-  bool vectorB = B.stride.lookup(lastCol) == 1;
-  bool vectorC = C.stride.lookup(lastCol) == 1;
+  bool vectorB = !complexType && B.stride.lookup(lastCol) == 1;
+  bool vectorC = !complexType && C.stride.lookup(lastCol) == 1;
   int64_t lastColExtent = ext[lastCol];
   // Whether a strip of nr columns from `first` lies in one run of the last
   // column loop, i.e. is contiguous (always, with one column loop).
@@ -269,7 +276,7 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   } shared;
   SmallVector<Value> sharedBuffers;
   auto allocShared = [&] {
-    shared.bp = e.alloc(ncMax * kcMax, element);
+    shared.bp = e.alloc(ncMax * kcMax * parts, element);
     sharedBuffers = {shared.bp};
     if (plan.cols.size() > 1) {
       shared.colB = e.alloc(ncMax, i64);
@@ -318,50 +325,64 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   Offsets sumA = offsets(e, A, plan.sums, ext, pc, kc, shared.sumA);
   Offsets sumB = offsets(e, B, plan.sums, ext, pc, kc, shared.sumB);
 
-  // Pack B: strip s holds columns s*nr.. as kc rows of nr elements.
+  // A zero of `element`, and the real and imaginary parts of `v` (just
+  // `v` when real).
+  auto zeroOf = [&] {
+    return arith::ConstantOp::create(b, e.loc, element, b.getZeroAttr(element));
+  };
+  auto partsOf = [&](Value v) -> SmallVector<Value, 2> {
+    if (!complexType)
+      return {v};
+    return {complex::ReOp::create(b, e.loc, v),
+            complex::ImOp::create(b, e.loc, v)};
+  };
+  // Pack B: strip s holds columns s*nr.. as kc rows of nr elements (of
+  // real parts, then nr of imaginary parts).
   {
     Value strips = e.div(e.add(nc, nr - 1), nr);
     scf::ForOp stripLoop = e.loop(strips);
     Value first = e.mul(stripLoop.getInductionVar(), nr);
     Value width = e.min(e.idx(nr), e.sub(nc, first));
-    Value dst = e.mul(stripLoop.getInductionVar(), kcMax * nr);
-    Value whole = e.eq(width, e.idx(nr));
-    if (vectorB)
-      whole = e.both(whole, oneRun(e.add(jc, first)));
-    else
-      whole = arith::ConstantIntOp::create(b, e.loc, 0, 1);
-    auto choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
-    b.setInsertionPoint(choice.thenBlock()->getTerminator());
-    {
+    Value dst = e.mul(stripLoop.getInductionVar(), kcMax * nr * parts);
+    // Whole contiguous strips by vectors, the rest element by element.
+    scf::IfOp choice;
+    if (vectorB) {
+      Value whole = e.both(e.eq(width, e.idx(nr)), oneRun(e.add(jc, first)));
+      choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
+      b.setInsertionPoint(choice.thenBlock()->getTerminator());
       Value col = colB.at(e, e.add(jc, first));
       scf::ForOp p = e.loop(kc);
       Value iv = p.getInductionVar();
       Value src = e.add(e.add(batchB, sumB.at(e, e.add(pc, iv))), col);
-      Value to = e.add(dst, e.mul(iv, nr));
+      Value to = e.add(dst, e.mul(iv, nr * parts));
       for (int64_t j = 0; j < nv; ++j)
         e.storeVector(e.loadVector(vec, B.flat, e.add(src, j * lanes)),
                       shared.bp, e.add(to, j * lanes));
       e.after(p);
+      b.setInsertionPoint(choice.elseBlock()->getTerminator());
     }
-    b.setInsertionPoint(choice.elseBlock()->getTerminator());
     {
       scf::ForOp p = e.loop(kc);
       Value iv = p.getInductionVar();
       Value row = e.add(batchB, sumB.at(e, e.add(pc, iv)));
-      Value to = e.add(dst, e.mul(iv, nr));
+      Value to = e.add(dst, e.mul(iv, nr * parts));
       scf::ForOp c = e.loop(width);
       Value civ = c.getInductionVar();
       Value col = colB.at(e, e.add(e.add(jc, first), civ));
-      e.store(e.load(B.flat, e.add(row, col)), shared.bp, e.add(to, civ));
+      for (auto [part, v] :
+           llvm::enumerate(partsOf(e.load(B.flat, e.add(row, col)))))
+        e.store(v, shared.bp, e.add(to, e.add(civ, part * nr)));
       e.after(c);
       scf::ForOp z = e.loop(width, e.idx(nr), e.idx(1));
-      e.store(
-          arith::ConstantOp::create(b, e.loc, element, b.getZeroAttr(element)),
-          shared.bp, e.add(to, z.getInductionVar()));
+      Value zero = zeroOf();
+      for (int64_t part = 0; part < parts; ++part)
+        e.store(zero, shared.bp,
+                e.add(to, e.add(z.getInductionVar(), part * nr)));
       e.after(z);
       e.after(p);
     }
-    e.after(choice);
+    if (choice)
+      e.after(choice);
     e.after(stripLoop);
   }
 
@@ -371,8 +392,8 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   Value ic = icLoop.getInductionVar();
   Value mc = e.min(e.idx(mcMax), e.sub(e.idx(M), ic));
   // Ap, then an mr x nr buffer for blocks of C added element by element.
-  const int64_t blockAt = mcMax * kcMax;
-  Value ap = e.alloc(blockAt + mr * nr, element);
+  const int64_t blockAt = mcMax * kcMax * parts;
+  Value ap = e.alloc(blockAt + mr * nr * parts, element);
   Value rowTableA, rowTableC;
   if (plan.rows.size() > 1) {
     rowTableA = e.alloc(mcMax, i64);
@@ -381,14 +402,13 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   Offsets rowA = offsets(e, A, plan.rows, ext, ic, mc, rowTableA);
   Offsets rowC = offsets(e, C, plan.rows, ext, ic, mc, rowTableC);
 
-  // Pack A: strip s holds rows s*mr.. as kc columns of mr elements; rows
-  // past mc are zeros.
+  // Pack A: strip s holds rows s*mr.. as kc columns of mr elements (real
+  // parts, then mr imaginary parts); rows past mc are zeros.
   {
-    Value zero =
-        arith::ConstantOp::create(b, e.loc, element, b.getZeroAttr(element));
+    Value zero = zeroOf();
     auto place = [&](Value i, Value p) {
-      return e.add(e.add(e.mul(e.div(i, mr), kcMax * mr), e.rem(i, mr)),
-                   e.mul(p, mr));
+      return e.add(e.add(e.mul(e.div(i, mr), kcMax * mr * parts), e.rem(i, mr)),
+                   e.mul(p, mr * parts));
     };
     auto source = [&](Value i, Value p) {
       return e.add(e.add(batchA, rowA.at(e, e.add(ic, i))),
@@ -398,12 +418,17 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
     scf::ForOp inner = e.loop(rowsOuter ? kc : mc);
     Value i = rowsOuter ? outer.getInductionVar() : inner.getInductionVar();
     Value p = rowsOuter ? inner.getInductionVar() : outer.getInductionVar();
-    e.store(e.load(A.flat, source(i, p)), ap, place(i, p));
+    Value to = place(i, p);
+    for (auto [part, v] :
+         llvm::enumerate(partsOf(e.load(A.flat, source(i, p)))))
+      e.store(v, ap, e.add(to, part * mr));
     e.after(outer);
     Value padded = e.mul(e.div(e.add(mc, mr - 1), mr), mr);
     scf::ForOp zi = e.loop(mc, padded, e.idx(1));
     scf::ForOp zp = e.loop(kc);
-    e.store(zero, ap, place(zi.getInductionVar(), zp.getInductionVar()));
+    Value zeroAt = place(zi.getInductionVar(), zp.getInductionVar());
+    for (int64_t part = 0; part < parts; ++part)
+      e.store(zero, ap, e.add(zeroAt, part * mr));
     e.after(zi);
   }
 
@@ -414,9 +439,10 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   Value ir = irLoop.getInductionVar();
   Value height = e.min(e.idx(mr), e.sub(mc, ir));
 
-  // The micro-kernel: acc[r][j] += Ap[r, p] * Bp[p, j-th vector].
-  Value aStrip = e.mul(e.div(ir, mr), kcMax * mr);
-  Value bStrip = e.mul(e.div(jr, nr), kcMax * nr);
+  // The micro-kernel: acc[r][j] += Ap[r, p] * Bp[p, j-th vector]; complex
+  // ones keep the real and the imaginary part of each accumulator.
+  Value aStrip = e.mul(e.div(ir, mr), kcMax * mr * parts);
+  Value bStrip = e.mul(e.div(jr, nr), kcMax * nr * parts);
   Value zeroVector = arith::ConstantOp::create(
       b, e.loc, vec, DenseElementsAttr::get(vec, b.getZeroAttr(element)));
   // The block of C is read after the sums: ask for its rows now (rows past
@@ -434,66 +460,99 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
                                    b.getBoolAttr(true));
     }
   }
-  SmallVector<Value> init(mr * nv, zeroVector);
+  // Accumulator `part` of row r, vector j.
+  auto accAt = [&](int64_t r, int64_t j, int64_t part) {
+    return (r * nv + j) * parts + part;
+  };
+  SmallVector<Value> init(mr * nv * parts, zeroVector);
   auto kernel = scf::ForOp::create(b, e.loc, e.idx(0), kc, e.idx(1), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(kernel.getBody());
     Value p = kernel.getInductionVar();
-    Value bAt = e.add(bStrip, e.mul(p, nr));
-    Value aAt = e.add(aStrip, e.mul(p, mr));
-    SmallVector<Value> bv;
-    for (int64_t j = 0; j < nv; ++j)
-      bv.push_back(e.loadVector(vec, shared.bp, e.add(bAt, j * lanes)));
-    SmallVector<Value> acc(kernel.getRegionIterArgs());
-    for (int64_t r = 0; r < mr; ++r) {
-      Value av =
-          vector::BroadcastOp::create(b, e.loc, vec, e.load(ap, e.add(aAt, r)));
+    Value bAt = e.add(bStrip, e.mul(p, nr * parts));
+    Value aAt = e.add(aStrip, e.mul(p, mr * parts));
+    SmallVector<Value> bv; // [part * nv + j]
+    for (int64_t part = 0; part < parts; ++part)
       for (int64_t j = 0; j < nv; ++j)
-        acc[r * nv + j] =
-            vector::FMAOp::create(b, e.loc, av, bv[j], acc[r * nv + j]);
+        bv.push_back(
+            e.loadVector(vec, shared.bp, e.add(bAt, part * nr + j * lanes)));
+    SmallVector<Value> acc(kernel.getRegionIterArgs());
+    auto fma = [&](Value x, Value y, Value z) {
+      return vector::FMAOp::create(b, e.loc, x, y, z);
+    };
+    for (int64_t r = 0; r < mr; ++r) {
+      auto broadcast = [&](int64_t part) -> Value {
+        return vector::BroadcastOp::create(
+            b, e.loc, vec, e.load(ap, e.add(aAt, r + part * mr)));
+      };
+      Value av = broadcast(0);
+      if (!complexType) {
+        for (int64_t j = 0; j < nv; ++j)
+          acc[accAt(r, j, 0)] = fma(av, bv[j], acc[accAt(r, j, 0)]);
+        continue;
+      }
+      // (ar + i ai)(br + i bi): re += ar br - ai bi, im += ar bi + ai br.
+      Value ai = broadcast(1);
+      Value negAi = arith::NegFOp::create(b, e.loc, ai);
+      for (int64_t j = 0; j < nv; ++j) {
+        Value br = bv[j], bi = bv[nv + j];
+        Value &re = acc[accAt(r, j, 0)], &im = acc[accAt(r, j, 1)];
+        re = fma(negAi, bi, fma(av, br, re));
+        im = fma(ai, br, fma(av, bi, im));
+      }
     }
     scf::YieldOp::create(b, e.loc, acc);
   }
   ResultRange acc = kernel.getResults();
 
   // C += the block: whole vectors where they are, else element by element.
-  Value whole = e.both(e.eq(height, e.idx(mr)), e.eq(width, e.idx(nr)));
-  if (vectorC)
-    whole = e.both(whole, oneRun(colAt));
-  else
-    whole = arith::ConstantIntOp::create(b, e.loc, 0, 1);
-  auto choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
-  b.setInsertionPoint(choice.thenBlock()->getTerminator());
-  {
+  scf::IfOp choice;
+  if (vectorC) {
+    Value whole = e.both(
+        e.both(e.eq(height, e.idx(mr)), e.eq(width, e.idx(nr))), oneRun(colAt));
+    choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
+    b.setInsertionPoint(choice.thenBlock()->getTerminator());
     Value col = e.add(batchC, colC.at(e, colAt));
     for (int64_t r = 0; r < mr; ++r) {
       Value row = e.add(col, rowC.at(e, e.add(e.add(ic, ir), e.idx(r))));
       for (int64_t j = 0; j < nv; ++j) {
         Value at = e.add(row, j * lanes);
         Value sum = arith::AddFOp::create(
-            b, e.loc, e.loadVector(vec, C.flat, at), acc[r * nv + j]);
+            b, e.loc, e.loadVector(vec, C.flat, at), acc[accAt(r, j, 0)]);
         e.storeVector(sum, C.flat, at);
       }
     }
+    b.setInsertionPoint(choice.elseBlock()->getTerminator());
   }
-  b.setInsertionPoint(choice.elseBlock()->getTerminator());
   {
+    // Row r of the block: nr elements (real parts, then imaginary parts).
     for (int64_t r = 0; r < mr; ++r)
-      for (int64_t j = 0; j < nv; ++j)
-        e.storeVector(acc[r * nv + j], ap, e.idx(blockAt + r * nr + j * lanes));
+      for (int64_t part = 0; part < parts; ++part)
+        for (int64_t j = 0; j < nv; ++j)
+          e.storeVector(acc[accAt(r, j, part)], ap,
+                        e.idx(blockAt + (r * parts + part) * nr + j * lanes));
     scf::ForOp rows = e.loop(height);
     Value r = rows.getInductionVar();
     Value row = e.add(batchC, rowC.at(e, e.add(e.add(ic, ir), r)));
     scf::ForOp cols = e.loop(width);
     Value c = cols.getInductionVar();
     Value at = e.add(row, colC.at(e, e.add(colAt, c)));
-    Value part = e.load(ap, e.add(e.add(e.mul(r, nr), c), e.idx(blockAt)));
-    e.store(arith::AddFOp::create(b, e.loc, e.load(C.flat, at), part), C.flat,
-            at);
+    Value from = e.add(e.add(e.mul(r, nr * parts), c), e.idx(blockAt));
+    Value old = e.load(C.flat, at);
+    Value sum;
+    if (complexType) {
+      Value part = complex::CreateOp::create(
+          b, e.loc, complexType, e.load(ap, from), e.load(ap, e.add(from, nr)));
+      sum = complex::AddOp::create(b, e.loc, old, part);
+    } else {
+      sum = arith::AddFOp::create(b, e.loc, old, e.load(ap, from));
+    }
+    e.store(sum, C.flat, at);
     e.after(rows);
   }
-  e.after(choice);
+  if (choice)
+    e.after(choice);
   e.after(irLoop);
   e.after(jrLoop);
   memref::DeallocOp::create(b, e.loc, ap);
@@ -544,14 +603,21 @@ struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
       if (!plan)
         continue;
       Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-      int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+      int64_t parts = 1;
+      if (auto complexType = dyn_cast<ComplexType>(element)) {
+        element = complexType.getElementType();
+        parts = 2;
+      }
+      int64_t realBytes = element.getIntOrFloatBitWidth() / 8;
+      int64_t bytes = realBytes * parts;
       Config cfg;
       int64_t vectorBits = bits();
-      cfg.lanes = vectorBits / (8 * bytes);
+      cfg.lanes = vectorBits / (8 * realBytes);
       // 16 vector registers: 6 x 2 accumulators, 2 for B, some to
-      // broadcast A into; 32 (AVX-512): 12 x 2.
+      // broadcast A into; 32 (AVX-512): 12 x 2. Complex blocks are one
+      // vector wide, with a real and an imaginary accumulator each.
       cfg.mr = vectorBits >= 512 ? 12 : 6;
-      cfg.nv = 2;
+      cfg.nv = parts == 2 ? 1 : 2;
       int64_t nr = cfg.nr();
       int64_t M = plan->extent(plan->rows), N = plan->extent(plan->cols),
               K = plan->extent(plan->sums), NB = plan->extent(plan->batch);

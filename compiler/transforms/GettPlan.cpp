@@ -6,13 +6,13 @@
 
 using namespace mlir;
 
-bool ein::isFloatProduct(linalg::GenericOp op) {
+/// Whether `op` is C += A * B of two operands with C's element type, static
+/// non-empty extents and plain index maps, its element type aside.
+static bool isPlainProduct(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
     return false;
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!element.isF32() && !element.isF64())
-    return false;
   for (Value input : op.getDpsInputs())
     if (getElementTypeOrSelf(input.getType()) != element)
       return false;
@@ -23,8 +23,24 @@ bool ein::isFloatProduct(linalg::GenericOp op) {
          });
 }
 
+bool ein::isFloatProduct(linalg::GenericOp op) {
+  if (!isPlainProduct(op))
+    return false;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  return element.isF32() || element.isF64();
+}
+
+bool ein::isComplexProduct(linalg::GenericOp op) {
+  if (!isPlainProduct(op))
+    return false;
+  auto complex = dyn_cast<ComplexType>(
+      getElementTypeOrSelf(op.getDpsInits()[0].getType()));
+  return complex &&
+         (complex.getElementType().isF32() || complex.getElementType().isF64());
+}
+
 std::optional<ein::GettPlan> ein::gettPlan(linalg::GenericOp op) {
-  if (!isFloatProduct(op))
+  if (!isFloatProduct(op) && !isComplexProduct(op))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   GettPlan plan;

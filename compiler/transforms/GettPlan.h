@@ -46,7 +46,11 @@ struct GettPlan {
 /// size-1 dimension, no diagonal): what both register-blocked paths take.
 bool isFloatProduct(mlir::linalg::GenericOp op);
 
-/// The plan for `op`, or nullopt unless it is a float product (above)
+/// The same with complex<f32> or complex<f64> elements (complex.mul and
+/// complex.add), which ein-gett alone takes.
+bool isComplexProduct(mlir::linalg::GenericOp op);
+
+/// The plan for `op`, or nullopt unless it is a float or complex product
 /// whose every loop is a batch loop, a row,
 /// a column or a sum, with at least one of each of the last three, and
 /// whose C ends with a column (so that rows of C are vectors; B is the

@@ -48,3 +48,16 @@ func.func @integers(%a: tensor<64x64xi64>, %b: tensor<64x64xi64>) -> tensor<64x6
   %0 = ein.contract "ik,kj->ij" %a, %b : (tensor<64x64xi64>, tensor<64x64xi64>) -> tensor<64x64xi64>
   return %0 : tensor<64x64xi64>
 }
+
+// -----
+
+// Complex products are marked too: ein-gett multiplies them out in real
+// vectors.
+// CHECK-LABEL: func.func @complex
+// CHECK: linalg.generic
+// CHECK-SAME: ein.gett
+// CHECK: complex.mul
+func.func @complex(%a: tensor<64x48xcomplex<f64>>, %b: tensor<32x64xcomplex<f64>>) -> tensor<48x32xcomplex<f64>> {
+  %0 = ein.contract "ki,jk->ij" %a, %b : (tensor<64x48xcomplex<f64>>, tensor<32x64xcomplex<f64>>) -> tensor<48x32xcomplex<f64>>
+  return %0 : tensor<48x32xcomplex<f64>>
+}

@@ -43,6 +43,47 @@ func.func @matmul(%a: memref<100x70xf32>, %b: memref<70x130xf32>, %c: memref<100
 
 // -----
 
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// Complex: panels of f32 with the real parts and then the imaginary parts
+// of each strip row (B: 136 columns x 70 sums x 2, A: 102 rows x 70 x 2
+// plus a 6 x 8 x 2 block). The block is one vector wide: per sum a real
+// and an imaginary vector of B, 6 pairs of broadcasts of A, 24 real fused
+// multiply-adds (6 of them with a negated imaginary part). C is updated
+// element by element and never prefetched.
+// CHECK-LABEL: func.func @complex_matmul
+// CHECK: memref.alloc() : memref<19040xf32>
+// CHECK: complex.re
+// CHECK: complex.im
+// CHECK: memref.alloc() : memref<14376xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-2: vector.load {{.*}} : memref<19040xf32>, vector<8xf32>
+// CHECK: arith.negf {{.*}} : vector<8xf32>
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<8xf32>
+// CHECK: arith.negf {{.*}} : vector<8xf32>
+// CHECK-COUNT-20: vector.fma {{.*}} : vector<8xf32>
+// CHECK-NOT: vector.fma
+// CHECK-NOT: scf.if
+// CHECK: complex.create
+// CHECK: complex.add
+// CHECK: memref.store {{.*}} : memref<13000xcomplex<f32>>
+// CHECK-NOT: linalg.generic
+// AVX512-LABEL: func.func @complex_matmul
+// AVX512-COUNT-48: vector.fma {{.*}} : vector<16xf32>
+func.func @complex_matmul(%a: memref<100x70xcomplex<f32>>, %b: memref<70x130xcomplex<f32>>, %c: memref<100x130xcomplex<f32>>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<100x70xcomplex<f32>>, memref<70x130xcomplex<f32>>) outs(%c : memref<100x130xcomplex<f32>>) attrs = {ein.gett} {
+  ^bb0(%x: complex<f32>, %y: complex<f32>, %z: complex<f32>):
+    %m = complex.mul %x, %y : complex<f32>
+    %s = complex.add %z, %m : complex<f32>
+    linalg.yield %s : complex<f32>
+  }
+  return
+}
+
+// -----
+
 // TCCG's abcd-aebf-fdec: rows (a, b), columns (c, d), sums (e, f), all
 // grouped, so their offsets come from i64 tables; the operand that holds
 // C's last index (d) is B, whichever position it has. 2^30 multiply-adds

@@ -408,15 +408,16 @@ TEST(RandomEinsum, PackedKernelsMatchReference) {
   // Binary contractions for ein-gett: batch, row, column and summed groups
   // of one to three labels, every operand and C in a random order (C's last
   // label a column of either operand), extents from the edge set 1, 2, 3,
-  // 5, 17, 31, 33 and larger ones that no block divides, f32 and f64, on
-  // 1 and 2 threads. Every case must be marked for ein-gett and match the
-  // reference loop nest.
+  // 5, 17, 31, 33 and larger ones that no block divides, f32, f64,
+  // complex64 and complex128, on 1 and 2 threads. Every case must be marked
+  // for ein-gett and match the reference loop nest.
   Dice dice{std::mt19937_64(4242)};
   std::mt19937_64 values(17);
   auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
   ein::Jit jit;
   int cases = 0, failures = 0, grouped = 0, batched = 0;
-  for (int n = 0; cases < 60 && n < 5000 && failures < 5; ++n) {
+  int perDtype[6] = {};
+  for (int n = 0; cases < 80 && n < 5000 && failures < 5; ++n) {
     std::string pool = "abcdefghijkl";
     auto take = [&](int count) {
       std::string labels = pool.substr(0, count);
@@ -427,7 +428,7 @@ TEST(RandomEinsum, PackedKernelsMatchReference) {
                 m = take(int(pick({1, 1, 2, 3}))),
                 cols = take(int(pick({1, 1, 2, 3}))),
                 k = take(int(pick({1, 1, 2, 3})));
-    ein::DType dtype = pick({0, 1}) ? ein::f64 : ein::f32;
+    auto dtype = ein::DType(pick({ein::f32, ein::f64, ein::c64, ein::c128}));
     std::map<char, int64_t> extent;
     for (char l : batch + m + cols + k)
       extent[l] = pick({1, 2, 3, 5, 17, 31, 33});
@@ -444,6 +445,7 @@ TEST(RandomEinsum, PackedKernelsMatchReference) {
     if (work < (int64_t(1) << 15) || work > (int64_t(3) << 20))
       continue;
     ++cases;
+    ++perDtype[dtype];
     grouped += m.size() > 1 || cols.size() > 1 || k.size() > 1;
     batched += !batch.empty();
     if (!irContains(c, ein::Stage::Linalg, "ein.gett")) {
@@ -463,11 +465,14 @@ TEST(RandomEinsum, PackedKernelsMatchReference) {
   }
   ein::setNumThreads(0);
   std::printf("packed kernels: %d cases, %d with grouped labels, %d "
-              "batched\n",
-              cases, grouped, batched);
-  EXPECT_EQ(cases, 60);
-  EXPECT_GT(grouped, 30);
-  EXPECT_GT(batched, 15);
+              "batched; f32 %d, f64 %d, complex64 %d, complex128 %d\n",
+              cases, grouped, batched, perDtype[ein::f32], perDtype[ein::f64],
+              perDtype[ein::c64], perDtype[ein::c128]);
+  EXPECT_EQ(cases, 80);
+  EXPECT_GT(grouped, 40);
+  EXPECT_GT(batched, 20);
+  for (ein::DType dtype : {ein::f32, ein::f64, ein::c64, ein::c128})
+    EXPECT_GT(perDtype[dtype], 10) << ein::dtypeName(dtype);
 }
 
 TEST(RandomEinsum, Classics) {

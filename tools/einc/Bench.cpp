@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <complex>
 #include <random>
 #include <thread>
 
@@ -44,7 +45,8 @@ cl::opt<std::string>
 cl::opt<std::string> sizesOpt("sizes", cl::sub(benchCommand), cl::cat(category),
                               cl::desc("Extents by label, e.g. i=512,j=512"));
 cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::sub(benchCommand),
-                              cl::cat(category), cl::desc("f32 or f64"));
+                              cl::cat(category),
+                              cl::desc("f32, f64, complex64 or complex128"));
 cl::opt<std::string> targetOpt("target", cl::init("cpu"), cl::sub(benchCommand),
                                cl::cat(category), cl::desc("cpu"));
 cl::opt<unsigned> repeatsOpt("repeats", cl::init(0), cl::sub(benchCommand),
@@ -111,13 +113,29 @@ template <typename F> std::vector<double> timeRuns(F run) {
 }
 
 template <typename T>
-double relativeError(const T *got, const T *want, int64_t n) {
+double relativeError(const void *gotData, const void *wantData, int64_t n) {
+  const T *got = static_cast<const T *>(gotData),
+          *want = static_cast<const T *>(wantData);
   double diff = 0, scale = 0;
   for (int64_t i = 0; i < n; ++i) {
-    diff = std::max(diff, std::abs(double(got[i]) - double(want[i])));
-    scale = std::max(scale, std::abs(double(want[i])));
+    diff = std::max(diff, double(std::abs(got[i] - want[i])));
+    scale = std::max(scale, double(std::abs(want[i])));
   }
   return scale > 0 ? diff / scale : diff;
+}
+
+double relativeError(ein::DType dtype, const void *got, const void *want,
+                     int64_t n) {
+  switch (dtype) {
+  case ein::f32:
+    return relativeError<float>(got, want, n);
+  case ein::c64:
+    return relativeError<std::complex<float>>(got, want, n);
+  case ein::c128:
+    return relativeError<std::complex<double>>(got, want, n);
+  default:
+    return relativeError<double>(got, want, n);
+  }
 }
 
 std::string fixed(double v, int digits) {
@@ -133,9 +151,11 @@ int einc::runBench(int argc, char **argv) {
     return reportError("einc bench --target " + Twine(targetOpt) +
                        " is not supported yet (only cpu)");
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
-  if (!dtype || (*dtype != ein::f32 && *dtype != ein::f64))
-    return reportError("einc bench measures f32 and f64, not '" +
+  if (!dtype || *dtype == ein::i32 || *dtype == ein::i64)
+    return reportError("einc bench measures f32, f64, complex64 and "
+                       "complex128, not '" +
                        Twine(dtypeOpt) + "'");
+  bool isComplex = *dtype == ein::c64 || *dtype == ein::c128;
   if (threadsOpt > 4096)
     return reportError("--threads " + Twine(threadsOpt) +
                        " is not a thread count (1 to 4096)");
@@ -161,7 +181,8 @@ int einc::runBench(int argc, char **argv) {
   if (!pathOptions)
     return reportError(pathOptions.takeError());
 
-  // Inputs and outputs: uniform random values in [-1, 1).
+  // Inputs and outputs: uniform random values in [-1, 1) (real and
+  // imaginary parts alike).
   size_t elementSize = ein::dtypeSize(*dtype);
   int64_t outElements = 1;
   for (int64_t d : problem->outputShape)
@@ -174,9 +195,11 @@ int einc::runBench(int argc, char **argv) {
     for (int64_t d : s)
       n *= d;
     inputs.emplace_back(n * elementSize);
-    for (int64_t i = 0; i < n; ++i) {
+    int64_t reals = isComplex ? 2 * n : n;
+    bool single = *dtype == ein::f32 || *dtype == ein::c64;
+    for (int64_t i = 0; i < reals; ++i) {
       double v = uniform(rng);
-      if (*dtype == ein::f32)
+      if (single)
         reinterpret_cast<float *>(inputs.back().data())[i] = float(v);
       else
         reinterpret_cast<double *>(inputs.back().data())[i] = v;
@@ -204,7 +227,8 @@ int einc::runBench(int argc, char **argv) {
   double lookupUs = (nowMs() - lookupStart) * 1000;
   if (!cached)
     return reportError(cached.takeError(), InternalError);
-  double flops = kernel->path().flops;
+  // Real floating-point operations: a complex multiply-add is 8, not 2.
+  double flops = kernel->path().flops * (isComplex ? 4 : 1);
 
   std::vector<Timing> results;
   Timing own;
@@ -253,13 +277,7 @@ int einc::runBench(int argc, char **argv) {
       errs() << "einc bench: timing " << name << "...\n";
     t.ms = timeRuns([&] { fn(pointers, scratch.data()); });
     t.maxRelError =
-        *dtype == ein::f32
-            ? relativeError(reinterpret_cast<const float *>(scratch.data()),
-                            reinterpret_cast<const float *>(reference.data()),
-                            outElements)
-            : relativeError(reinterpret_cast<const double *>(scratch.data()),
-                            reinterpret_cast<const double *>(reference.data()),
-                            outElements);
+        relativeError(*dtype, scratch.data(), reference.data(), outElements);
     t.note = formatv("{0} thread{1}", t.threads, t.threads == 1 ? "" : "s");
     results.push_back(t);
   }
@@ -305,7 +323,9 @@ int einc::runBench(int argc, char **argv) {
   }
   os << "  Expression:  " << problem->subscripts.str() << " ("
      << ein::dtypeName(*dtype) << ")\n";
-  os << "       FLOPs:  " << format("%.3e", flops) << " per call\n";
+  os << "       FLOPs:  " << format("%.3e", flops)
+     << (isComplex ? " per call (real: 8 per complex multiply-add)\n"
+                   : " per call\n");
   os << "     Compile:  " << fixed(compileMs, 1)
      << (kernel->fromDiskCache() ? " ms (loaded from the disk cache)"
                                  : " ms (cold)")

@@ -6,6 +6,7 @@
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include <chrono>
+#include <complex>
 #include <cstring>
 #include <thread>
 
@@ -117,12 +118,19 @@ void blasGemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T *a,
   auto transA = ta ? CblasTrans : CblasNoTrans;
   auto transB = tb ? CblasTrans : CblasNoTrans;
   int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  const T one(1), zero(0);
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, transA, transB, m, n, k, 1.0f, a, lda, b, ldb,
                 0.0f, c, n);
-  else
+  else if constexpr (std::is_same_v<T, double>)
     cblas_dgemm(CblasRowMajor, transA, transB, m, n, k, 1.0, a, lda, b, ldb,
                 0.0, c, n);
+  else if constexpr (std::is_same_v<T, std::complex<float>>)
+    cblas_cgemm(CblasRowMajor, transA, transB, m, n, k, &one, a, lda, b, ldb,
+                &zero, c, n);
+  else
+    cblas_zgemm(CblasRowMajor, transA, transB, m, n, k, &one, a, lda, b, ldb,
+                &zero, c, n);
 }
 
 template <typename T>
@@ -255,14 +263,28 @@ std::optional<GemmView> gemmView(const Subscripts &s,
   return g;
 }
 
+/// `make(T{})` for the element type T of `dtype` (f32, f64, c64, c128).
+template <typename Make> PeerFn byType(ein::DType dtype, Make make) {
+  switch (dtype) {
+  case ein::f32:
+    return make(float{});
+  case ein::c64:
+    return make(std::complex<float>{});
+  case ein::c128:
+    return make(std::complex<double>{});
+  default:
+    return make(double{});
+  }
+}
+
 PeerFn openBlasPeer(const Subscripts &s, const GemmView &g, ein::DType dtype) {
-  return dtype == ein::f32 ? matrixPeer<float>(s, g, true)
-                           : matrixPeer<double>(s, g, true);
+  return byType(dtype,
+                [&](auto t) { return matrixPeer<decltype(t)>(s, g, true); });
 }
 
 PeerFn eigenPeer(const Subscripts &s, const GemmView &g, ein::DType dtype) {
-  return dtype == ein::f32 ? matrixPeer<float>(s, g, false)
-                           : matrixPeer<double>(s, g, false);
+  return byType(dtype,
+                [&](auto t) { return matrixPeer<decltype(t)>(s, g, false); });
 }
 
 PeerFn naivePeer(const Subscripts &s, const LabelExtents &extents,
@@ -282,7 +304,7 @@ PeerFn naivePeer(const Subscripts &s, const LabelExtents &extents,
       naive.sizes.push_back(extents[static_cast<unsigned char>(l)]);
     return naive;
   };
-  return dtype == ein::f32 ? build(Naive<float>{}) : build(Naive<double>{});
+  return byType(dtype, [&](auto t) { return build(Naive<decltype(t)>{}); });
 }
 
 int openBlasThreads(int threads) {
@@ -295,14 +317,15 @@ std::optional<double> measurePeakGflops(ein::DType dtype, unsigned threads) {
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
     return std::nullopt;
   const int64_t iterations = 20'000'000;
-  double flopsPerIteration = 12 * 2 * (dtype == ein::f32 ? 8 : 4);
+  bool single = dtype == ein::f32 || dtype == ein::c64;
+  double flopsPerIteration = 12 * 2 * (single ? 8 : 4);
   std::vector<std::thread> pool;
   std::vector<double> sink(threads);
   auto start = std::chrono::steady_clock::now();
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
-      sink[t] = dtype == ein::f32 ? fmaLoop<float>(iterations)
-                                  : fmaLoop<double>(iterations);
+      sink[t] =
+          single ? fmaLoop<float>(iterations) : fmaLoop<double>(iterations);
     });
   for (std::thread &t : pool)
     t.join();

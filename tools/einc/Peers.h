@@ -42,7 +42,8 @@ using PeerFn =
 
 /// OpenBLAS's sgemm/dgemm once per batch entry, with the operands (and the
 /// result) permuted into the matrix layouts first when their labels are
-/// not already in that order, as numpy.tensordot does; f32 and f64.
+/// not already in that order, as numpy.tensordot does; cgemm/zgemm for
+/// complex64/complex128.
 PeerFn openBlasPeer(const mlir::ein::Subscripts &s, const GemmView &g,
                     ein::DType dtype);
 
@@ -51,7 +52,7 @@ PeerFn eigenPeer(const mlir::ein::Subscripts &s, const GemmView &g,
                  ein::DType dtype);
 
 /// A loop over every label of the expression (any number of operands),
-/// accumulating products; f32 and f64.
+/// accumulating products; f32, f64, complex64 and complex128.
 PeerFn naivePeer(const mlir::ein::Subscripts &s,
                  const mlir::ein::LabelExtents &extents, ein::DType dtype);
 
@@ -59,7 +60,8 @@ PeerFn naivePeer(const mlir::ein::Subscripts &s,
 int openBlasThreads(int threads);
 
 /// The measured peak of fused multiply-adds in GFLOP/s on `threads`
-/// threads for `dtype` (AVX2 + FMA), or nullopt where the CPU lacks them.
+/// threads for `dtype` (AVX2 + FMA; a complex type's real one), or nullopt
+/// where the CPU lacks them.
 std::optional<double> measurePeakGflops(ein::DType dtype, unsigned threads);
 
 } // namespace einc
