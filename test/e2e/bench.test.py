@@ -8,7 +8,7 @@ import sys
 limit, expected = float(sys.argv[1]), int(sys.argv[2])
 report = json.load(sys.stdin)
 for key in ("expression", "dtype", "flops", "compile_ms", "cached_lookup_us",
-            "from_disk_cache", "cores", "results"):
+            "from_disk_cache", "cores", "openblas_core", "results"):
     assert key in report, f"missing {key}: {report}"
 results = report["results"]
 assert len(results) == expected, results

@@ -21,11 +21,16 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <complex>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace llvm;
 using namespace einc;
@@ -177,6 +182,21 @@ int einc::runBench(int argc, char **argv) {
                          "' (openblas, eigen, naive or none)");
     peers.push_back(p.str());
   }
+  // An OpenBLAS older than the CPU runs its generic kernels, which would
+  // make the comparison meaningless: restart with the right family.
+  if (is_contained(peers, "openblas") && !std::getenv("OPENBLAS_CORETYPE")) {
+    std::string better = betterOpenBlasCore();
+    if (!better.empty()) {
+      errs() << "einc bench: OpenBLAS does not know this CPU and chose its "
+                "generic Prescott kernels; restarting with "
+                "OPENBLAS_CORETYPE="
+             << better << "\n";
+      setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+      execv("/proc/self/exe", argv);
+      errs() << "einc bench: could not restart (" << std::strerror(errno)
+             << "); OpenBLAS runs its Prescott kernels\n";
+    }
+  }
   auto pathOptions = pathFlags.get(*dtype, /*deterministic=*/true);
   if (!pathOptions)
     return reportError(pathOptions.takeError());
@@ -301,6 +321,7 @@ int einc::runBench(int argc, char **argv) {
        << (peak1 ? fixed(*peak1, 2) : std::string("null")) << ", "
        << "\"peak_gflops_all_threads\": "
        << (peakAll ? fixed(*peakAll, 2) : std::string("null")) << ", "
+       << "\"openblas_core\": \"" << openBlasCore() << "\", "
        << "\"cores\": " << cores << ", \"results\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       const Timing &t = results[i];
@@ -336,6 +357,8 @@ int einc::runBench(int argc, char **argv) {
        << " on " << cores << " (measured FMA throughput)\n";
   else
     os << "unknown (no AVX2/FMA)\n";
+  if (is_contained(peers, "openblas"))
+    os << "    OpenBLAS:  " << openBlasCore() << " kernels\n";
   os << std::string(96, '-') << "\n";
   os << format("%-9s %-12s %10s %10s %10s %9s %7s %10s %10s\n", "impl",
                "threads", "median ms", "min ms", "max ms", "GFLOP/s", "% peak",

@@ -211,11 +211,12 @@ std::vector<int64_t> stridesOf(const std::string &term,
   return strides;
 }
 
-/// Twelve independent chains of 256-bit fused multiply-adds on T (GCC
-/// vector extensions; a * b + c contracts to vfmadd under this target).
-template <typename T>
-__attribute__((target("avx2,fma"))) double fmaLoop(int64_t iterations) {
-  typedef T Vector __attribute__((vector_size(32)));
+/// Twelve independent chains of fused multiply-adds on vectors of `Bytes`
+/// bytes of T (GCC vector extensions; a * b + c contracts to vfmadd in the
+/// targets below, which it is inlined into).
+template <typename T, int Bytes>
+__attribute__((always_inline)) inline double fmaChains(int64_t iterations) {
+  typedef T Vector __attribute__((vector_size(Bytes)));
   Vector acc[12];
   for (int i = 0; i < 12; ++i)
     acc[i] = Vector{} + T(i);
@@ -227,6 +228,16 @@ __attribute__((target("avx2,fma"))) double fmaLoop(int64_t iterations) {
   for (int i = 0; i < 12; ++i)
     sum += acc[i][0];
   return sum;
+}
+
+template <typename T>
+__attribute__((target("avx2,fma"))) double fmaLoop256(int64_t iterations) {
+  return fmaChains<T, 32>(iterations);
+}
+
+template <typename T>
+__attribute__((target("avx512f"))) double fmaLoop512(int64_t iterations) {
+  return fmaChains<T, 64>(iterations);
 }
 
 } // namespace
@@ -307,6 +318,18 @@ PeerFn naivePeer(const Subscripts &s, const LabelExtents &extents,
   return byType(dtype, [&](auto t) { return build(Naive<decltype(t)>{}); });
 }
 
+std::string openBlasCore() { return openblas_get_corename(); }
+
+std::string betterOpenBlasCore() {
+  if (openBlasCore() != "Prescott")
+    return "";
+  if (__builtin_cpu_supports("avx512f"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return "Haswell";
+  return "";
+}
+
 int openBlasThreads(int threads) {
   if (threads > 0)
     openblas_set_num_threads(threads);
@@ -316,16 +339,21 @@ int openBlasThreads(int threads) {
 std::optional<double> measurePeakGflops(ein::DType dtype, unsigned threads) {
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
     return std::nullopt;
+  bool wide = __builtin_cpu_supports("avx512f");
   const int64_t iterations = 20'000'000;
   bool single = dtype == ein::f32 || dtype == ein::c64;
-  double flopsPerIteration = 12 * 2 * (single ? 8 : 4);
+  double flopsPerIteration = 12 * 2 * (single ? 8 : 4) * (wide ? 2 : 1);
   std::vector<std::thread> pool;
   std::vector<double> sink(threads);
   auto start = std::chrono::steady_clock::now();
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
-      sink[t] =
-          single ? fmaLoop<float>(iterations) : fmaLoop<double>(iterations);
+      if (wide)
+        sink[t] = single ? fmaLoop512<float>(iterations)
+                         : fmaLoop512<double>(iterations);
+      else
+        sink[t] = single ? fmaLoop256<float>(iterations)
+                         : fmaLoop256<double>(iterations);
     });
   for (std::thread &t : pool)
     t.join();

@@ -56,12 +56,23 @@ PeerFn eigenPeer(const mlir::ein::Subscripts &s, const GemmView &g,
 PeerFn naivePeer(const mlir::ein::Subscripts &s,
                  const mlir::ein::LabelExtents &extents, ein::DType dtype);
 
+/// The family of kernels OpenBLAS chose for this CPU ("Haswell",
+/// "SkylakeX", ...).
+std::string openBlasCore();
+
+/// The family OpenBLAS should be told to use (OPENBLAS_CORETYPE, read when
+/// the library loads) when it fell back to its generic "Prescott" kernels
+/// because it is older than the CPU: "SkylakeX" with AVX-512, "Haswell"
+/// with AVX2; else "".
+std::string betterOpenBlasCore();
+
 /// OpenBLAS's thread count (set with `threads` > 0 first).
 int openBlasThreads(int threads);
 
 /// The measured peak of fused multiply-adds in GFLOP/s on `threads`
-/// threads for `dtype` (AVX2 + FMA; a complex type's real one), or nullopt
-/// where the CPU lacks them.
+/// threads for `dtype` (a complex type's real one), with 512-bit vectors
+/// where the CPU has AVX-512, else 256-bit (AVX2 + FMA); nullopt without
+/// AVX2 and FMA.
 std::optional<double> measurePeakGflops(ein::DType dtype, unsigned threads);
 
 } // namespace einc
