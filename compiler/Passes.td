@@ -169,12 +169,13 @@ def EinGett : Pass<"ein-gett"> {
     imaginary parts of each row of a strip, the block of C is one vector
     wide with a real and an imaginary accumulator per vector (6 x 8
     complex<f32>), four real fused multiply-adds per complex one, and C is
-    updated element by element. kc is 256, mc fills about 30% of L2 (`l2-bytes`, else
-    the host's), nc is up to 4096 columns. With at least
-    `min-parallel-work` multiply-adds, one loop is marked `ein.parallel`:
-    the batch loop when it has 4 or more entries, else the row panels
-    (an even number of equal ones), else the column panels (each thread
-    then packs B for itself).
+    updated element by element. kc is 256, mc fills about 30% of L2
+    (`l2-bytes`, else the host's), nc is up to 4096 columns; panels are
+    64-byte aligned. With at least `min-parallel-work` multiply-adds, loops
+    are marked `ein.parallel`: the batch loop when it has 4 or more
+    entries, else the row panels (an even number of equal ones, and the
+    strips of each panel of B packed before them), else the column panels
+    (each thread then packs B for itself).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",

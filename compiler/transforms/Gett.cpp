@@ -115,7 +115,9 @@ public:
     vector::StoreOp::create(b, loc, v, memref, ValueRange{at});
   }
   Value alloc(int64_t n, Type element) {
-    return memref::AllocOp::create(b, loc, MemRefType::get({n}, element));
+    // Cache-line aligned, so that no vector load of a panel splits a line.
+    return memref::AllocOp::create(b, loc, MemRefType::get({n}, element),
+                                   b.getI64IntegerAttr(64));
   }
 
   OpBuilder &b;
@@ -249,8 +251,9 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   const int64_t M = plan.extent(plan.rows), N = plan.extent(plan.cols),
                 K = plan.extent(plan.sums), NB = plan.extent(plan.batch);
   const int64_t kcMax = std::min(cfg.kc, K);
-  const int64_t mcMax = std::min(cfg.mc, roundUp(M, mr));
-  const int64_t ncMax = std::min(cfg.nc, roundUp(N, nr));
+  // Whole strips: panels hold a multiple of the register block.
+  const int64_t mcMax = roundUp(std::min(cfg.mc, M), mr);
+  const int64_t ncMax = roundUp(std::min(cfg.nc, N), nr);
   // Columns of B and of C are vectors when their last loop is contiguous
   // (and they are real: complex ones go element by element).
   unsigned lastCol = plan.cols.back();
@@ -341,6 +344,9 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   {
     Value strips = e.div(e.add(nc, nr - 1), nr);
     scf::ForOp stripLoop = e.loop(strips);
+    // With the row panels on threads, the threads share the packing too.
+    if (threads == Threads::Rows)
+      mark(stripLoop);
     Value first = e.mul(stripLoop.getInductionVar(), nr);
     Value width = e.min(e.idx(nr), e.sub(nc, first));
     Value dst = e.mul(stripLoop.getInductionVar(), kcMax * nr * parts);
@@ -621,6 +627,7 @@ struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
       int64_t nr = cfg.nr();
       int64_t M = plan->extent(plan->rows), N = plan->extent(plan->cols),
               K = plan->extent(plan->sums), NB = plan->extent(plan->batch);
+
       int64_t kc = std::min(cfg.kc, K);
       // A panel of A takes about a third of L2 (BLIS: 144 x 256 f32 in
       // 512 KiB).

@@ -13,11 +13,11 @@
 // prefetched and added as vectors, partial ones element by element.
 // CHECK-LABEL: func.func @matmul
 // CHECK: memref.reinterpret_cast {{.*}} to offset: [0], sizes: [7000], strides: [1]
-// CHECK: memref.alloc() : memref<10080xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<10080xf32>
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: vector.load {{.*}} : memref<9100xf32>, vector<8xf32>
-// CHECK: memref.alloc() : memref<7236xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<7236xf32>
 // CHECK: memref.prefetch {{.*}} write, locality<3>, data
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-2: vector.load {{.*}} : memref<10080xf32>, vector<8xf32>
@@ -53,10 +53,10 @@ func.func @matmul(%a: memref<100x70xf32>, %b: memref<70x130xf32>, %c: memref<100
 // multiply-adds (6 of them with a negated imaginary part). C is updated
 // element by element and never prefetched.
 // CHECK-LABEL: func.func @complex_matmul
-// CHECK: memref.alloc() : memref<19040xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<19040xf32>
 // CHECK: complex.re
 // CHECK: complex.im
-// CHECK: memref.alloc() : memref<14376xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<14376xf32>
 // CHECK-NOT: memref.prefetch
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-2: vector.load {{.*}} : memref<19040xf32>, vector<8xf32>
@@ -87,14 +87,19 @@ func.func @complex_matmul(%a: memref<100x70xcomplex<f32>>, %b: memref<70x130xcom
 // TCCG's abcd-aebf-fdec: rows (a, b), columns (c, d), sums (e, f), all
 // grouped, so their offsets come from i64 tables; the operand that holds
 // C's last index (d) is B, whichever position it has. 2^30 multiply-adds
-// and 1024 rows: the row panels run on threads.
+// and 1024 rows: the row panels run on threads, and the threads share the
+// packing of each panel of B (its 128 strips) before them.
 #A = affine_map<(a, b, c, d, e, f) -> (a, e, b, f)>
 #B = affine_map<(a, b, c, d, e, f) -> (f, d, e, c)>
 #C = affine_map<(a, b, c, d, e, f) -> (a, b, c, d)>
 // CHECK-LABEL: func.func @tccg
-// CHECK-DAG: memref.alloc() : memref<{{[0-9]+}}xi64>
+// CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xi64>
 // CHECK: scf.for {{.*}} {
 // CHECK: arith.remui
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c1 {
+// CHECK: memref.store {{.*}} : memref<262144xf64>
+// CHECK: } {ein.parallel}
+// CHECK-NEXT: scf.for
 // CHECK-COUNT-12: vector.fma {{.*}} : vector<4xf64>
 // CHECK: } {ein.parallel}
 // CHECK-NOT: linalg.generic
@@ -117,7 +122,7 @@ func.func @tccg(%b: memref<32x32x32x32xf64>, %a: memref<32x32x32x32xf64>, %c: me
 #c = affine_map<(b, i, j, k) -> (b, i, j)>
 // CHECK-LABEL: func.func @batched
 // CHECK: scf.for
-// CHECK: memref.alloc() : memref<{{[0-9]+}}xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xf32>
 // CHECK: } {ein.parallel}
 func.func @batched(%a: memref<32x128x50xf32>, %b: memref<32x50x768xf32>, %c: memref<32x128x768xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<32x128x50xf32>, memref<32x50x768xf32>) outs(%c : memref<32x128x768xf32>) attrs = {ein.gett} {

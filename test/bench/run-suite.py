@@ -37,6 +37,9 @@ CASES = [
     ("aebf,fdec->abcd", "24x24x24x24,24x24x24x24", "f32"),
     ("abc,bda->dc", "64x64x64,64x64x64", "f32"),
     ("abcd,ea->ebcd", "32x32x32x32,64x32", "f64"),
+    # Complex (GFLOP/s counts 8 real operations per complex multiply-add).
+    ("ij,jk->ik", "1024x1024,1024x1024", "complex64"),
+    ("aebf,fdec->abcd", "24x24x24x24,24x24x24x24", "complex128"),
 ]
 if quick:
     CASES = [c for c in CASES if "2048" not in c[1] and "4096" not in c[1]]
@@ -62,8 +65,17 @@ for i, (expr, shapes, dtype) in enumerate(CASES):
     rows.append((expr, shapes, dtype, report))
 
 cores = os.cpu_count()
-print(f"Machine: {platform.processor() or platform.machine()}, {cores} cores; "
-      f"Einc and OpenBLAS on {cores} threads and on 1, Eigen on 1")
+model, flags = platform.processor() or platform.machine(), ""
+try:
+    with open("/proc/cpuinfo") as f:
+        info = f.read()
+    model = info.split("model name")[1].split(":")[1].split("\n")[0].strip()
+    flags = "AVX-512" if "avx512f" in info else "AVX2" if "avx2" in info else ""
+except (OSError, IndexError):
+    pass
+blas = rows[0][3].get("openblas_core", "?") if rows else "?"
+print(f"Machine: {model} ({flags}), {cores} cores; Einc and OpenBLAS "
+      f"({blas} kernels) on {cores} threads and on 1, Eigen on 1")
 print(f"| expression | shapes | dtype | einc GFLOP/s ({cores} threads) "
       f"| vs OpenBLAS {cores} threads | einc GFLOP/s (1 thread) "
       "| vs OpenBLAS 1 thread | % of 1-core peak | vs Eigen | vs naive "
