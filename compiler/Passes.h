@@ -7,6 +7,9 @@
 
 namespace mlir {
 class RewritePatternSet;
+namespace affine {
+class AffineDialect;
+}
 namespace arith {
 class ArithDialect;
 }
@@ -18,6 +21,9 @@ class ComplexDialect;
 }
 namespace func {
 class FuncDialect;
+}
+namespace gpu {
+class GPUDialect;
 }
 namespace linalg {
 class LinalgDialect;
@@ -39,6 +45,9 @@ class SCFDialect;
 }
 namespace tensor {
 class TensorDialect;
+}
+namespace ub {
+class UBDialect;
 }
 namespace vector {
 class VectorDialect;

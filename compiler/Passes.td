@@ -227,6 +227,65 @@ def EinParallelizeLoops : Pass<"ein-parallelize-loops", "::mlir::ModuleOp"> {
 // Function boundaries
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// GPU (NVPTX) code generation
+//===----------------------------------------------------------------------===//
+
+def EinGpuParallelLoops : Pass<"ein-gpu-parallel-loops"> {
+  let summary = "Lower linalg ops to one scf.parallel each, sums in registers";
+  let description = [{
+    Runs on memrefs. Each linalg op (named ones generalised first, and
+    `memref.copy` as a linalg copy) becomes
+    one `scf.parallel` over all of its parallel loops, whatever their
+    order among the reductions: one GPU thread per output element. Inside,
+    `scf.for` loops over the reductions carry the output elements as
+    iteration arguments, so that a thread loads and stores each of its
+    outputs once and sums in index order (as the CPU code does). A generic
+    with no parallel loop at all (a sum to a scalar) first gets a leading
+    loop of extent 1 over a unit dimension added to its outputs, so that it
+    too becomes a kernel rather than host code.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::ub::UBDialect"];
+}
+
+def EinGpuMapLoops : Pass<"ein-gpu-map-loops"> {
+  let summary = "Tile outermost scf.parallel loops into blocks of threads";
+  let description = [{
+    Each `scf.parallel` not nested in another is tiled into a grid loop
+    and a block loop of up to `block-threads` threads: the innermost
+    dimension (the output's contiguous one, so that a warp's accesses
+    coalesce) gets up to 32 of them, or fewer when its static extent is
+    smaller, the next one the rest. The grid loop's innermost three
+    dimensions map to block x, y and z, the block loop's two to thread x
+    and y; other dimensions are sequential. Threads outside the
+    iteration space are masked by a condition (`no-min-max-bounds`), so
+    blocks have a static size. `convert-parallel-loops-to-gpu` then makes
+    the launches.
+  }];
+  let options = [
+    Option<"blockThreads", "block-threads", "int64_t", /*default=*/"256",
+           "Threads per block (a power of two, at most 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def EinGpuMergeModules : Pass<"ein-gpu-merge-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel. This pass
+    moves every kernel into the first module (named `<function>_kernels`),
+    each kernel named after its original module, and retargets the
+    `gpu.launch_func` ops, so that one PTX file holds the whole program.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def EinEmitCEntryPoint : Pass<"ein-emit-c-entry-point", "::mlir::ModuleOp"> {
   let summary = "Give each entry function a plain C signature";
   let description = [{

@@ -41,3 +41,12 @@ try:
         config.available_features.add("numpy")
 except OSError:
     pass
+
+# ptxas (the CUDA toolkit's PTX assembler) is optional: where it is
+# installed, the GPU tests also assemble the PTX they generate
+# (REQUIRES: ptxas). Generating PTX needs only LLVM's NVPTX back end.
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

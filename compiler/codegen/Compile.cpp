@@ -6,6 +6,8 @@
 #include "compiler/pipeline/Pipeline.h"
 #include "einc/Error.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -13,7 +15,11 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
 
 using mlir::Diagnostic;
 using mlir::DiagnosticSeverity;
@@ -85,40 +91,155 @@ llvm::Error ein::checkTensorSizes(ModuleOp module) {
   return llvm::Error::success();
 }
 
+namespace {
+/// Runs pipelines on one module, collecting MLIR's error diagnostics into
+/// the message of the failure.
+class Lowering {
+public:
+  explicit Lowering(MLIRContext &ctx)
+      : ctx(ctx), os(diagnostics), handler(&ctx, [this](Diagnostic &diag) {
+          if (diag.getSeverity() == DiagnosticSeverity::Error)
+            os << diag.str() << "\n";
+          return success();
+        }) {}
+
+  /// The verified ein module of `problem`, its tensor sizes checked.
+  llvm::Expected<OwningOpRef<ModuleOp>> build(const ein::EinsumProblem &problem,
+                                              llvm::StringRef name) {
+    OwningOpRef<ModuleOp> module = ein::buildEinsumModule(ctx, problem, name);
+    if (failed(verify(*module)))
+      return llvm::createStringError("generated IR does not verify: " +
+                                     diagnostics);
+    if (llvm::Error err = ein::checkTensorSizes(*module))
+      return std::move(err);
+    return module;
+  }
+
+  /// Runs the passes `build` adds on `module`.
+  llvm::Error run(ModuleOp module,
+                  llvm::function_ref<void(PassManager &)> build) {
+    PassManager pm(&ctx);
+    build(pm);
+    if (failed(pm.run(module)))
+      return llvm::createStringError("lowering failed: " + diagnostics);
+    return llvm::Error::success();
+  }
+
+private:
+  MLIRContext &ctx;
+  std::string diagnostics;
+  llvm::raw_string_ostream os;
+  ScopedDiagnosticHandler handler;
+};
+} // namespace
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
                  llvm::StringRef name, Stage stage, const PathOptions &path,
                  Threads threads) {
-  std::string diagnostics;
-  llvm::raw_string_ostream os(diagnostics);
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      os << diag.str() << "\n";
-    return success();
-  });
-  OwningOpRef<ModuleOp> module = buildEinsumModule(ctx, problem, name);
-  if (failed(verify(*module)))
-    return llvm::createStringError("generated IR does not verify: " +
-                                   diagnostics);
-  if (llvm::Error err = checkTensorSizes(*module))
-    return std::move(err);
-  if (stage == Stage::Ein)
+  Lowering lowering(ctx);
+  auto module = lowering.build(problem, name);
+  if (!module || stage == Stage::Ein)
     return module;
   // Intermediates exist once the path is chosen: check them before the
   // code that would index them is generated.
-  PassManager toLinalg(&ctx);
-  buildEinToLinalgPipeline(toLinalg, path);
-  if (failed(toLinalg.run(*module)))
-    return llvm::createStringError("lowering failed: " + diagnostics);
-  if (llvm::Error err = checkTensorSizes(*module))
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildEinToLinalgPipeline(pm, path);
+      }))
+    return std::move(err);
+  if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
   if (stage == Stage::Linalg)
     return module;
-  PassManager pm(&ctx);
-  buildLinalgToLLVMPipeline(pm, threads);
-  if (failed(pm.run(*module)))
-    return llvm::createStringError("lowering failed: " + diagnostics);
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildLinalgToLLVMPipeline(pm, threads);
+      }))
+    return std::move(err);
   return module;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
+    MLIRContext &ctx, const EinsumProblem &problem, llvm::StringRef name,
+    GPUStage stage, const PathOptions &path, const GPUTargetOptions &target) {
+  if (llvm::Error err = checkGPUArch(target.chip))
+    return std::move(err);
+  Lowering lowering(ctx);
+  auto module = lowering.build(problem, name);
+  if (!module || stage == GPUStage::Ein)
+    return module;
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildEinToLinalgPipeline(pm, path, /*fuseAttention=*/false,
+                                 /*cpu=*/false);
+      }))
+    return std::move(err);
+  if (llvm::Error err = checkTensorSizes(**module))
+    return std::move(err);
+  if (stage == GPUStage::Linalg)
+    return module;
+  if (llvm::Error err = lowering.run(
+          **module, [&](PassManager &pm) { buildLinalgToGPUPipeline(pm); }))
+    return std::move(err);
+  // Everything that reads or writes tensor memory is in kernels: the host
+  // only allocates, reshapes views and launches.
+  std::string hostWork;
+  (*module)->walk([&](mlir::Operation *op) {
+    if (!hostWork.empty() || op->getParentOfType<mlir::gpu::GPUModuleOp>())
+      return;
+    mlir::StringRef dialect =
+        op->getDialect() ? op->getDialect()->getNamespace() : "";
+    if (llvm::isa<mlir::memref::LoadOp, mlir::memref::StoreOp,
+                  mlir::memref::CopyOp>(op) ||
+        dialect == "linalg" || dialect == "vector" || dialect == "scf")
+      hostWork = op->getName().getStringRef().str();
+  });
+  if (!hostWork.empty())
+    return llvm::createStringError("lowering failed: '" + hostWork +
+                                   "' left in host code for the GPU");
+  if (stage == GPUStage::GPU)
+    return module;
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildGPUToNVVMPipeline(pm, target);
+      }))
+    return std::move(err);
+  if (stage == GPUStage::NVVM)
+    return module;
+  if (llvm::Error err = lowering.run(
+          **module, [&](PassManager &pm) { buildNVVMToPTXPipeline(pm); }))
+    return std::move(err);
+  return module;
+}
+
+llvm::Error ein::checkGPUArch(llvm::StringRef chip) {
+  static const bool initialized = [] {
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    return true;
+  }();
+  (void)initialized;
+  std::string error;
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  const llvm::Target *nvptx = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!nvptx)
+    return llvm::createStringError("LLVM's NVPTX back end is missing: " +
+                                   error);
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      nvptx->createMCSubtargetInfo(triple, "", ""));
+  if (!chip.starts_with("sm_") || !info || !info->isCPUStringValid(chip))
+    return userError("unknown --gpu-arch '" + chip +
+                     "' (an NVIDIA architecture such as sm_80 or sm_90)");
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::string> ein::ptxOf(ModuleOp module) {
+  std::string ptx;
+  for (auto binary : module.getOps<mlir::gpu::BinaryOp>())
+    for (mlir::Attribute object : binary.getObjects())
+      if (auto o = llvm::dyn_cast<mlir::gpu::ObjectAttr>(object))
+        ptx += o.getObject().getValue();
+  if (ptx.empty())
+    return llvm::createStringError("no PTX was generated");
+  return ptx;
 }
 
 static const char *cType(ein::DType dtype) {

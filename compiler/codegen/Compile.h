@@ -40,6 +40,30 @@ lowerEinsum(mlir::MLIRContext &ctx, const EinsumProblem &problem,
             llvm::StringRef name, Stage stage, const PathOptions &path,
             Threads threads = Threads::Runtime);
 
+/// Where lowering for an NVIDIA GPU stops.
+enum class GPUStage {
+  Ein,    ///< the ein dialect as built from the expression
+  Linalg, ///< linalg on tensors, without the CPU's blocking
+  GPU,    ///< the entry function launching the kernels of one gpu.module
+  NVVM,   ///< the kernels in NVVM (the LLVM dialect for NVPTX)
+  Binary, ///< the kernels as a gpu.binary holding their PTX
+};
+
+/// Builds `problem` as ein IR and lowers it for an NVIDIA GPU to `stage`
+/// (as lowerEinsum does for the CPU). Needs no CUDA toolkit or driver:
+/// PTX comes from LLVM's NVPTX back end.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+lowerEinsumForGPU(mlir::MLIRContext &ctx, const EinsumProblem &problem,
+                  llvm::StringRef name, GPUStage stage, const PathOptions &path,
+                  const GPUTargetOptions &target);
+
+/// Fails (a user error) unless `chip` names a GPU architecture that LLVM's
+/// NVPTX back end knows ("sm_80", "sm_90a", ...).
+llvm::Error checkGPUArch(llvm::StringRef chip);
+
+/// The PTX text of the kernels of `module` (lowered to GPUStage::Binary).
+llvm::Expected<std::string> ptxOf(mlir::ModuleOp module);
+
 /// A C header declaring the entry point that the object file defines.
 /// Fails (a user error naming the shape) when a statically shaped tensor
 /// of `module` would need 2^63 bytes or more: its offsets overflow int64.

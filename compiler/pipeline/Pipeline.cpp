@@ -9,6 +9,7 @@
 #include "mlir/Conversion/ComplexToLLVM/ComplexToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
@@ -16,12 +17,15 @@
 #include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -36,7 +40,7 @@ namespace ein {
 PathOptions defaultCompilePathOptions() { return CompileOptions().path; }
 
 void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
-                              bool fuseAttention) {
+                              bool fuseAttention, bool cpu) {
   mlir::ein::EinOptimizeContractionOrderOptions order;
   order.algorithm = algorithmName(path.algorithm);
   order.minimize = objectiveName(path.minimize);
@@ -55,8 +59,10 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(mlir::ein::createEinFuseElementwise());
-  pm.addPass(mlir::ein::createEinVectorizeContractions());
+  if (cpu) {
+    pm.addPass(mlir::ein::createEinFuseElementwise());
+    pm.addPass(mlir::ein::createEinVectorizeContractions());
+  }
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }
@@ -107,6 +113,51 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::createCanonicalizerPass());
 }
 
+void buildLinalgToGPUPipeline(OpPassManager &pm) {
+  pm.addPass(mlir::ein::createEinMemrefEntry());
+  pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(mlir::bufferization::createOneShotBufferizePass());
+  mlir::bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(mlir::ein::createEinGpuParallelLoops());
+  // Mapped and launched before any canonicalisation, which would fold the
+  // one-iteration loops of scalar results into host code.
+  pm.addPass(mlir::ein::createEinGpuMapLoops());
+  pm.addPass(mlir::createConvertParallelLoopToGpuPass());
+  // Folded index arithmetic is constants, which outlining copies into the
+  // kernels instead of passing them.
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  pm.addPass(mlir::createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(mlir::createGpuKernelOutliningPass());
+  pm.addPass(mlir::ein::createEinGpuMergeModules());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
+
+void buildGPUToNVVMPipeline(OpPassManager &pm, const GPUTargetOptions &target) {
+  mlir::GpuNVVMAttachTargetOptions attach;
+  attach.chip = target.chip;
+  attach.optLevel = target.optLevel;
+  pm.addPass(mlir::createGpuNVVMAttachTarget(attach));
+  OpPassManager &device = pm.nest<mlir::gpu::GPUModuleOp>();
+  device.addPass(mlir::createLowerAffinePass());
+  device.addPass(mlir::createSCFToControlFlowPass());
+  device.addPass(mlir::memref::createExpandStridedMetadataPass());
+  device.addPass(mlir::createLowerAffinePass());
+  mlir::ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  device.addPass(mlir::createConvertGpuOpsToNVVMOps(nvvm));
+  device.addPass(mlir::createReconcileUnrealizedCastsPass());
+  device.addPass(mlir::createCanonicalizerPass());
+  device.addPass(mlir::createCSEPass());
+}
+
+void buildNVVMToPTXPipeline(OpPassManager &pm) {
+  mlir::GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(mlir::createGpuModuleToBinaryPass(binary));
+}
+
 void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path,
                          Threads threads, bool fuseAttention) {
   buildEinToLinalgPipeline(pm, path, fuseAttention);
@@ -121,6 +172,16 @@ void registerEinPipelines() {
   PassPipelineRegistration<>(
       "ein-to-linalg-pipeline", "Lower the ein dialect to linalg on tensors",
       [](OpPassManager &pm) { buildEinToLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "ein-gpu-pipeline",
+      "Lower ein dialect entry functions to kernels in NVVM (the gpu.module "
+      "ready for gpu-module-to-binary) launched by the entry function",
+      [](OpPassManager &pm) {
+        buildEinToLinalgPipeline(pm, defaultCompilePathOptions(),
+                                 /*fuseAttention=*/false, /*cpu=*/false);
+        buildLinalgToGPUPipeline(pm);
+        buildGPUToNVVMPipeline(pm, GPUTargetOptions());
+      });
 }
 
 } // namespace ein

@@ -5,6 +5,8 @@
 
 #include "einc/Path.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -19,11 +21,12 @@ PathOptions defaultCompilePathOptions();
 /// ein dialect -> linalg on tensors: split n-ary contractions along the
 /// path `path` chooses, then lower each to linalg.generic. (`--emit linalg`
 /// stops here.)
-/// `fuseAttention` runs ein-fuse-attention.
+/// `fuseAttention` runs ein-fuse-attention; `cpu` the CPU's fusion and
+/// register blocking (ein-fuse-elementwise, ein-vectorize-contractions).
 void buildEinToLinalgPipeline(
     mlir::OpPassManager &pm,
     const PathOptions &path = defaultCompilePathOptions(),
-    bool fuseAttention = true);
+    bool fuseAttention = true, bool cpu = true);
 
 /// How the block loops of large contractions use threads.
 enum class Threads {
@@ -46,6 +49,27 @@ void buildEinCPUPipeline(mlir::OpPassManager &pm,
                          const PathOptions &path = defaultCompilePathOptions(),
                          Threads threads = Threads::Runtime,
                          bool fuseAttention = true);
+
+/// linalg on tensors (built with `cpu` false) -> the gpu dialect: the entry
+/// function on memrefs launches kernels (`gpu.launch_func`) of one
+/// `gpu.module`; every linalg op is a kernel of one thread per output
+/// element in blocks of 256 (ein-gpu-parallel-loops, ein-gpu-map-loops).
+void buildLinalgToGPUPipeline(mlir::OpPassManager &pm);
+
+/// What the NVPTX back end is asked for.
+struct GPUTargetOptions {
+  std::string chip = "sm_80"; ///< the `--gpu-arch`
+  unsigned optLevel = 3;
+};
+
+/// The kernels' gpu.module -> NVVM (the LLVM dialect for NVPTX) with the
+/// target attached; the host function stays as it is.
+void buildGPUToNVVMPipeline(mlir::OpPassManager &pm,
+                            const GPUTargetOptions &target);
+
+/// The NVVM gpu.module -> a gpu.binary holding its PTX (LLVM's NVPTX back
+/// end: no CUDA toolkit needed).
+void buildNVVMToPTXPipeline(mlir::OpPassManager &pm);
 
 /// Registers the pipelines above for command-line use.
 void registerEinPipelines();

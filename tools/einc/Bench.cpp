@@ -154,7 +154,8 @@ std::string fixed(double v, int digits) {
 int einc::runBench(int argc, char **argv) {
   if (targetOpt != "cpu")
     return reportError("einc bench --target " + Twine(targetOpt) +
-                       " is not supported yet (only cpu)");
+                       " is not supported yet (only cpu; einc EXPR --target "
+                       "nvptx --emit ptx generates GPU kernels)");
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
   if (!dtype || *dtype == ein::i32 || *dtype == ein::i64)
     return reportError("einc bench measures f32, f64, complex64 and "

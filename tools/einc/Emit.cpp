@@ -8,6 +8,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -29,11 +30,16 @@ cl::opt<std::string>
              cl::desc("Extents by label, e.g. b=32,i=128 (others dynamic)"));
 cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::cat(category),
                               cl::desc("f32|f64|complex64|complex128|i32|i64"));
-cl::opt<std::string> targetOpt("target", cl::init("cpu"), cl::cat(category),
-                               cl::desc("cpu (nvptx: not supported yet)"));
+cl::opt<std::string>
+    targetOpt("target", cl::init("cpu"), cl::cat(category),
+              cl::desc("cpu, or nvptx (alias gpu): kernels for NVIDIA GPUs"));
 cl::opt<std::string>
     emitOpt("emit", cl::init("ein"), cl::cat(category),
-            cl::desc("ein|linalg|llvm-mlir|llvm|asm|obj|header"));
+            cl::desc("cpu: ein|linalg|llvm-mlir|llvm|asm|obj|header; "
+                     "nvptx: ein|linalg|gpu|nvvm|ptx"));
+cl::opt<std::string>
+    gpuArchOpt("gpu-arch", cl::init("sm_80"), cl::cat(category),
+               cl::desc("nvptx: the GPU architecture (sm_80, sm_90, ...)"));
 cl::opt<std::string> outputOpt("o", cl::init("-"), cl::cat(category),
                                cl::desc("Output file (default: stdout)"),
                                cl::value_desc("FILE"));
@@ -106,6 +112,55 @@ int writeOutput(function_ref<void(raw_ostream &)> write) {
                        "': " + toString(std::move(err)));
   return Success;
 }
+/// `einc EXPR --target nvptx --emit ...`.
+int runGPUCodegen(ein::DType dtype) {
+  StringRef emit = emitOpt;
+  std::optional<ein::GPUStage> stage =
+      StringSwitch<std::optional<ein::GPUStage>>(emit)
+          .Case("ein", ein::GPUStage::Ein)
+          .Case("linalg", ein::GPUStage::Linalg)
+          .Case("gpu", ein::GPUStage::GPU)
+          .Case("nvvm", ein::GPUStage::NVVM)
+          .Case("ptx", ein::GPUStage::Binary)
+          .Default(std::nullopt);
+  if (!stage)
+    return reportError("--emit " + emitOpt +
+                       " is not for --target nvptx (use ein, linalg, gpu, "
+                       "nvvm or ptx)");
+  if (openmpOpt || !mattrOpt.empty() || !targetCpuOpt.empty())
+    return reportError("--openmp, --mattr and --target-cpu apply to --target "
+                       "cpu; --target nvptx takes --gpu-arch");
+  auto problem = resolveProblem(dtype);
+  if (!problem)
+    return reportError(problem.takeError());
+  auto pathOptions = pathFlags.get(dtype, /*deterministic=*/true);
+  if (!pathOptions)
+    return reportError(pathOptions.takeError());
+  if (pathOptions->memoryLimit > 0)
+    return reportError("--memory-limit (slicing) applies to einc run, "
+                       "einc explain and the JIT, not to generated code yet");
+  ein::GPUTargetOptions target;
+  target.chip = gpuArchOpt;
+  target.optLevel = optLevelOpt;
+  std::unique_ptr<mlir::MLIRContext> ctx = ein::createContext();
+  auto module = ein::lowerEinsumForGPU(*ctx, *problem, nameOpt, *stage,
+                                       *pathOptions, target);
+  if (!module) {
+    bool user = false;
+    std::string message;
+    handleAllErrors(module.takeError(), [&](const ErrorInfoBase &e) {
+      user = ein::isUserError(e);
+      message = e.message();
+    });
+    return reportError(message, user ? UserError : InternalError);
+  }
+  if (*stage != ein::GPUStage::Binary)
+    return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
+  auto ptx = ein::ptxOf(**module);
+  if (!ptx)
+    return reportError(ptx.takeError(), InternalError);
+  return writeOutput([&](raw_ostream &os) { os << *ptx; });
+}
 } // namespace
 
 int einc::runCodegen(int argc, char **argv) {
@@ -117,17 +172,23 @@ int einc::runCodegen(int argc, char **argv) {
     return reportError("unsupported --dtype '" + dtypeOpt +
                        "' (supported: f32, f64, complex64, complex128, i32, "
                        "i64)");
-  if (targetOpt == "nvptx" || targetOpt == "gpu")
-    return reportError("--target " + targetOpt +
-                       " is not supported yet; only --target cpu is");
-  if (targetOpt != "cpu")
-    return reportError("unknown --target '" + targetOpt + "' (use cpu)");
+  bool gpu = targetOpt == "nvptx" || targetOpt == "gpu";
+  if (!gpu && targetOpt != "cpu")
+    return reportError("unknown --target '" + targetOpt +
+                       "' (use cpu or nvptx)");
   if (!isIdentifier(nameOpt))
     return reportError("--name '" + nameOpt + "' is not a C identifier");
   if (optLevelOpt > 3)
     return reportError("-O" + Twine(optLevelOpt) + " is not a level (0-3)");
 
+  if (gpu)
+    return runGPUCodegen(*dtype);
+
   StringRef emit = emitOpt;
+  if (emit == "gpu" || emit == "nvvm" || emit == "ptx")
+    return reportError("--emit " + emitOpt + " needs --target nvptx");
+  if (gpuArchOpt.getNumOccurrences())
+    return reportError("--gpu-arch applies to --target nvptx");
   ein::Stage stage;
   if (emit == "ein")
     stage = ein::Stage::Ein;

@@ -441,8 +441,9 @@ int einc::runRun(int argc, char **argv) {
     return reportError("an einsum has one result: give one -o");
   std::string outputOpt = outputList.empty() ? "" : outputList[0];
   if (targetOpt == "gpu" || targetOpt == "nvptx")
-    return reportError("--target " + targetOpt +
-                       " is not supported yet; only --target cpu is");
+    return reportError("einc run --target " + targetOpt +
+                       ": running on a GPU is not supported yet (einc EXPR "
+                       "--target nvptx --emit ptx generates the kernels)");
   if (targetOpt != "cpu")
     return reportError("unknown --target '" + targetOpt + "' (use cpu)");
   if (positional.empty())
