@@ -172,10 +172,12 @@ def EinGett : Pass<"ein-gett"> {
     updated element by element. kc is 256, mc fills about 30% of L2
     (`l2-bytes`, else the host's), nc is up to 4096 columns; panels are
     64-byte aligned. With at least `min-parallel-work` multiply-adds, loops
-    are marked `ein.parallel`: the batch loop when it has 4 or more
-    entries, else the row panels (an even number of equal ones, and the
-    strips of each panel of B packed before them), else the column panels
-    (each thread then packs B for itself).
+    are marked `ein.parallel`: the batch loop when its entries split evenly
+    (an even count, or 8 or more) or the rows are few, else the row panels
+    when there are 8 register blocks of rows or more (an even number of
+    equal panels, at least two, and the strips of each panel of B packed
+    before them), else the column panels (each thread then packs B for
+    itself).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",

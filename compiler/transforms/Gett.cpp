@@ -638,10 +638,15 @@ struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
       bool parallel = minParallelWork > 0 && work >= minParallelWork &&
                       !::ein::insideParallelLoop(op);
       Threads threads = Threads::None;
+      // The batch loop when it splits evenly (or finely) or the rows are
+      // few; else two or more row panels (B packed once, by all threads),
+      // whenever there are rows enough for a few blocks each; else column
+      // panels, where each thread packs its own B and all of A.
+      bool manyRows = rowPanels >= 2 || M >= 8 * cfg.mr;
       if (parallel) {
-        if (NB >= 2 && (NB >= 4 || rowPanels < 2))
+        if (NB >= 2 && (NB % 2 == 0 || NB >= 8 || !manyRows))
           threads = Threads::Batch;
-        else if (rowPanels >= 2)
+        else if (manyRows)
           threads = Threads::Rows;
         else if (N >= 2 * nr)
           threads = Threads::Columns;
@@ -656,7 +661,7 @@ struct EinGettPass : mlir::ein::impl::EinGettBase<EinGettPass> {
         cfg.nc = std::min(cfg.nc, roundUp((N + 1) / 2, nr));
       if (threads == Threads::Rows) {
         // An even number of equal panels, for two threads.
-        int64_t panels = rowPanels + rowPanels % 2;
+        int64_t panels = std::max<int64_t>(2, rowPanels + rowPanels % 2);
         cfg.mc = roundUp((M + panels - 1) / panels, cfg.mr);
       } else {
         cfg.mc = std::min(roundUp(M, cfg.mr), mcCap);

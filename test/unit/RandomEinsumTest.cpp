@@ -387,11 +387,13 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     ++cases;
     runCase(c);
   }
-  // Each loop that ein-gett runs on threads: the row panels, the column
-  // panels (few rows: each thread packs its own B), the batch; and a
+  // Each loop that ein-gett runs on threads: the row panels (two even
+  // when the rows fit one panel), the column panels (few rows: each thread
+  // packs its own B), the batch (odd and few, with few rows); and a
   // contraction of one multiply-add too few for threads.
   for (Case c : {Case{"ik,kj->ij", {{300, 256}, {256, 40}}, ein::f32},
                  Case{"kj,ik->ji", {{256, 1024}, {20, 256}}, ein::f64},
+                 Case{"ik,kj->ij", {{20, 256}, {256, 1024}}, ein::f32},
                  Case{"bik,bkj->bij", {{5, 33, 64}, {5, 64, 127}}, ein::f32},
                  Case{"ik,kj->ij", {{64, 128}, {128, 127}}, ein::f64}}) {
     EXPECT_TRUE(irContains(c, ein::Stage::Linalg, "ein.gett"))
@@ -399,7 +401,7 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
     runCase(c);
   }
   ein::setNumThreads(0);
-  std::printf("parallel kernels: %d of %d cases\n", parallel, cases + 4);
+  std::printf("parallel kernels: %d of %d cases\n", parallel, cases + 5);
   EXPECT_EQ(cases, 24);
   EXPECT_GT(parallel, 20);
 }
