@@ -112,6 +112,18 @@ int writeOutput(function_ref<void(raw_ostream &)> write) {
                        "': " + toString(std::move(err)));
   return Success;
 }
+/// A failed lowering: an internal error, unless it is the input's fault
+/// (sizes beyond 64-bit indexing, an unknown --gpu-arch).
+int reportLoweringError(Error error) {
+  bool user = false;
+  std::string message;
+  handleAllErrors(std::move(error), [&](const ErrorInfoBase &e) {
+    user = ein::isUserError(e);
+    message = e.message();
+  });
+  return reportError(message, user ? UserError : InternalError);
+}
+
 /// `einc EXPR --target nvptx --emit ...`.
 int runGPUCodegen(ein::DType dtype) {
   StringRef emit = emitOpt;
@@ -145,15 +157,8 @@ int runGPUCodegen(ein::DType dtype) {
   std::unique_ptr<mlir::MLIRContext> ctx = ein::createContext();
   auto module = ein::lowerEinsumForGPU(*ctx, *problem, nameOpt, *stage,
                                        *pathOptions, target);
-  if (!module) {
-    bool user = false;
-    std::string message;
-    handleAllErrors(module.takeError(), [&](const ErrorInfoBase &e) {
-      user = ein::isUserError(e);
-      message = e.message();
-    });
-    return reportError(message, user ? UserError : InternalError);
-  }
+  if (!module)
+    return reportLoweringError(module.takeError());
   if (*stage != ein::GPUStage::Binary)
     return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
   auto ptx = ein::ptxOf(**module);
@@ -223,16 +228,8 @@ int einc::runCodegen(int argc, char **argv) {
   auto module =
       ein::lowerEinsum(*ctx, *problem, nameOpt, stage, *pathOptions,
                        openmpOpt ? ein::Threads::OpenMP : ein::Threads::Off);
-  if (!module) {
-    // Sizes beyond 64-bit indexing are the input's fault.
-    bool user = false;
-    std::string message;
-    handleAllErrors(module.takeError(), [&](const ErrorInfoBase &e) {
-      user = ein::isUserError(e);
-      message = e.message();
-    });
-    return reportError(message, user ? UserError : InternalError);
-  }
+  if (!module)
+    return reportLoweringError(module.takeError());
   if (emit == "ein" || emit == "linalg" || emit == "llvm-mlir")
     return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
 
