@@ -67,11 +67,17 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
   pm.addPass(mlir::createCSEPass());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
+/// Tensors to memrefs, as the CPU and the GPU pipelines both start: the
+/// destination-passing entry, one-shot bufferization, deallocation.
+static void addBufferization(OpPassManager &pm) {
   pm.addPass(mlir::ein::createEinMemrefEntry());
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
   pm.addPass(mlir::bufferization::createOneShotBufferizePass());
   mlir::bufferization::buildBufferDeallocationPipeline(pm);
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
+  addBufferization(pm);
   // Contractions marked ein.gett: packed panels and micro-kernels.
   pm.addPass(mlir::ein::createEinGett());
   // Vector transfers of several dimensions become one-dimensional loads.
@@ -114,10 +120,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
 }
 
 void buildLinalgToGPUPipeline(OpPassManager &pm) {
-  pm.addPass(mlir::ein::createEinMemrefEntry());
-  pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(mlir::bufferization::createOneShotBufferizePass());
-  mlir::bufferization::buildBufferDeallocationPipeline(pm);
+  addBufferization(pm);
   pm.addPass(mlir::ein::createEinGpuParallelLoops());
   // Mapped and launched before any canonicalisation, which would fold the
   // one-iteration loops of scalar results into host code.

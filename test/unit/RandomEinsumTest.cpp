@@ -244,6 +244,13 @@ struct Dice {
   }
 };
 
+/// The first `count` labels of `pool`, removed from it.
+std::string takeLabels(std::string &pool, int count) {
+  std::string labels = pool.substr(0, count);
+  pool.erase(0, count);
+  return labels;
+}
+
 /// A binary contraction of terms `a`, `b` -> `out` with the extents of
 /// `extent`.
 Case binaryCase(const std::string &a, const std::string &b,
@@ -276,11 +283,7 @@ TEST(RandomEinsum, BlockedKernelsMatchReference) {
   int blocked = 0, transposed = 0, failures = 0, cases = 0;
   for (int n = 0; n < 150 && failures < 5; ++n) {
     std::string pool = "abcdefghij";
-    auto take = [&](int count) {
-      std::string labels = pool.substr(0, count);
-      pool.erase(0, count);
-      return labels;
-    };
+    auto take = [&](int count) { return takeLabels(pool, count); };
     std::string batch = take(int(pick({0, 0, 1}))), m = take(int(pick({1, 2}))),
                 cols = take(int(pick({1, 1, 2}))), k = take(int(pick({1, 2})));
     ein::DType dtype = pick({0, 1}) ? ein::f64 : ein::f32;
@@ -359,11 +362,7 @@ TEST(RandomEinsum, ThreadedKernelsDoNotDependOnThreadCount) {
   };
   for (int n = 0; cases < 24 && n < 2000 && failures < 3; ++n) {
     std::string pool = "abcdefghij";
-    auto take = [&](int count) {
-      std::string labels = pool.substr(0, count);
-      pool.erase(0, count);
-      return labels;
-    };
+    auto take = [&](int count) { return takeLabels(pool, count); };
     std::string batch = take(int(pick({0, 1}))), m = take(int(pick({1, 2}))),
                 cols = take(int(pick({1, 2}))), k = take(int(pick({1, 2})));
     ein::DType dtype = pick({0, 1}) ? ein::f64 : ein::f32;
@@ -421,11 +420,7 @@ TEST(RandomEinsum, PackedKernelsMatchReference) {
   int perDtype[6] = {};
   for (int n = 0; cases < 80 && n < 5000 && failures < 5; ++n) {
     std::string pool = "abcdefghijkl";
-    auto take = [&](int count) {
-      std::string labels = pool.substr(0, count);
-      pool.erase(0, count);
-      return labels;
-    };
+    auto take = [&](int count) { return takeLabels(pool, count); };
     std::string batch = take(int(pick({0, 0, 1, 2}))),
                 m = take(int(pick({1, 1, 2, 3}))),
                 cols = take(int(pick({1, 1, 2, 3}))),
