@@ -85,18 +85,31 @@ def EinFuseElementwise : Pass<"ein-fuse-elementwise"> {
     elementwise too (all loops parallel), so epilogues such as
     `relu(x + bias)` run as one loop nest that reads and writes memory
     once. Then an elementwise epilogue (of two or more dimensions) of a
-    contraction used nowhere else is tiled over every dimension but the
-    last, and the contraction and its zero fill are fused into that loop:
-    each row of the product is computed and finished while it is in
-    cache. When the contraction has at least 2^20 multiply-adds, the
+    contraction used nowhere else is fused with it. When the contraction
+    is one that ein-gett will lower (GettPlan.h: `min-gett-work`
+    multiply-adds or more, at the top of the function), the epilogue is
+    marked `ein.gett_epilogue` when ein-gett can compute it on each
+    finished element of C, and is otherwise left for the last step; the
+    contraction stays whole either way. Any other such epilogue is tiled
+    over every dimension but the last, and the contraction and its zero
+    fill are fused into that loop: each row of the product is computed and
+    finished while it is in cache. When the contraction has at least 2^20
+    multiply-adds, the
     outermost of those loops with two or more iterations is marked
     `ein.parallel` (see ein-parallelize-loops). Producers of contractions
     are not fused into them: that would recompute the producer once per
     summed index. Finally an elementwise generic of at least 2^20 elements
     still at the top of the function (a map, a broadcast, a random tensor)
     is tiled along its outermost dimension into about 256 blocks and that
-    loop is marked `ein.parallel`.
+    loop is marked `ein.parallel` (not a marked epilogue: ein-gett finds it
+    next to its contraction).
   }];
+  let options = [
+    Option<"minGettWork", "min-gett-work", "int64_t", /*default=*/"32768",
+           "The threshold of ein-vectorize-contractions' option of the same "
+           "name: contractions ein-gett will lower keep their epilogues "
+           "separate; 0: none does">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -178,6 +191,14 @@ def EinGett : Pass<"ein-gett"> {
     equal panels, at least two, and the strips of each panel of B packed
     before them), else the column panels (each thread then packs B for
     itself).
+
+    An all-parallel generic marked `ein.gett_epilogue` (by
+    ein-fuse-elementwise) that reads the contraction's C, next after it
+    (only allocations and reads between them), is computed in the last
+    panel of sums on each block of C as it is finished, in vectors where
+    the block is whole and its operands are contiguous along C's last
+    column, and then erased; C itself is then no longer stored when it is
+    an allocation nothing else reads.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",

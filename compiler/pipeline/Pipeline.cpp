@@ -67,9 +67,7 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
   pm.addPass(mlir::createCSEPass());
 }
 
-/// Tensors to memrefs, as the CPU and the GPU pipelines both start: the
-/// destination-passing entry, one-shot bufferization, deallocation.
-static void addBufferization(OpPassManager &pm) {
+void buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(mlir::ein::createEinMemrefEntry());
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
   pm.addPass(mlir::bufferization::createOneShotBufferizePass());
@@ -77,7 +75,7 @@ static void addBufferization(OpPassManager &pm) {
 }
 
 void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
-  addBufferization(pm);
+  buildBufferizationPipeline(pm);
   // Contractions marked ein.gett: packed panels and micro-kernels.
   pm.addPass(mlir::ein::createEinGett());
   // Vector transfers of several dimensions become one-dimensional loads.
@@ -120,7 +118,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
 }
 
 void buildLinalgToGPUPipeline(OpPassManager &pm) {
-  addBufferization(pm);
+  buildBufferizationPipeline(pm);
   pm.addPass(mlir::ein::createEinGpuParallelLoops());
   // Mapped and launched before any canonicalisation, which would fold the
   // one-iteration loops of scalar results into host code.

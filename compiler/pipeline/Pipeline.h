@@ -28,6 +28,11 @@ void buildEinToLinalgPipeline(
     const PathOptions &path = defaultCompilePathOptions(),
     bool fuseAttention = true, bool cpu = true);
 
+/// Tensors to memrefs, as the CPU and the GPU pipelines both start: the
+/// destination-passing entry (ein-memref-entry), one-shot bufferization,
+/// deallocation.
+void buildBufferizationPipeline(mlir::OpPassManager &pm);
+
 /// How the block loops of large contractions use threads.
 enum class Threads {
   Off,    ///< one thread, no OpenMP: objects link with nothing else

@@ -1,6 +1,7 @@
 //===- FuseElementwise.cpp - Fuse chains of elementwise generics ----------===//
 
 #include "compiler/Passes.h"
+#include "compiler/transforms/GettPlan.h"
 #include "compiler/transforms/ParallelMarks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -71,13 +72,25 @@ linalg::GenericOp contractionOperand(linalg::GenericOp consumer) {
 /// its initial fill) is computed in the same loop nest a few rows at a
 /// time: the epilogue reads each row of the product while it is in cache
 /// instead of the whole product after the fact.
-void fuseEpilogues(Operation *root) {
+///
+/// A contraction that ein-gett will lower stays whole instead (packed
+/// panels are several times faster than row tiles): its epilogue is marked
+/// for ein-gett to compute on each finished block of C, when it can.
+void fuseEpilogues(Operation *root, int64_t minGettWork) {
   SmallVector<std::pair<linalg::GenericOp, linalg::GenericOp>> work;
   root->walk([&](linalg::GenericOp op) {
-    if (allParallel(op) && plainMaps(op) && op.getNumLoops() >= 2 &&
-        op.getNumDpsInits() == 1)
-      if (linalg::GenericOp producer = contractionOperand(op))
-        work.push_back({op, producer});
+    if (!allParallel(op) || !plainMaps(op) || op.getNumLoops() < 2 ||
+        op.getNumDpsInits() != 1)
+      return;
+    linalg::GenericOp producer = contractionOperand(op);
+    if (!producer)
+      return;
+    if (!::ein::isGettCandidate(producer, minGettWork)) {
+      work.push_back({op, producer});
+      return;
+    }
+    if (::ein::isGettEpilogue(op, producer->getResult(0)))
+      op->setAttr(::ein::kGettEpilogueAttr, UnitAttr::get(op.getContext()));
   });
   IRRewriter rewriter(root->getContext());
   for (auto [consumer, contraction] : work) {
@@ -135,7 +148,7 @@ void parallelizeElementwise(Operation *root) {
   SmallVector<linalg::GenericOp> work;
   root->walk([&](linalg::GenericOp op) {
     if (!allParallel(op) || !plainMaps(op) || op.getNumLoops() == 0 ||
-        op.getNumDpsInits() != 1 ||
+        op.getNumDpsInits() != 1 || op->hasAttr(::ein::kGettEpilogueAttr) ||
         !isa<FunctionOpInterface>(op->getParentOp()))
       return;
     if (::ein::loopWork(op.getStaticLoopRanges()) >= ::ein::kMinParallelWork &&
@@ -169,7 +182,7 @@ struct EinFuseElementwisePass
                                                  intoElementwiseConsumer);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    fuseEpilogues(getOperation());
+    fuseEpilogues(getOperation(), minGettWork);
     parallelizeElementwise(getOperation());
   }
 };

@@ -36,6 +36,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <unistd.h>
@@ -225,6 +227,197 @@ Offsets offsets(Emitter &e, const Flat &x, ArrayRef<unsigned> group,
   return o;
 }
 
+/// An elementwise generic (ein.gett_epilogue) computed on each element of
+/// C in the last panel of sums, as the element is finished.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value c;                     ///< the contraction's C, read by `op`
+  SmallVector<int64_t> loopOf; ///< per contraction loop: op's loop, or -1
+  bool storeC = true;    ///< whether C is read afterwards (else not stored)
+  bool vector = true;    ///< whole blocks in vectors along C's last column
+  int64_t lastLoop = -1; ///< op's loop of C's last column
+};
+
+/// Whether `v` is available where `op` is: defined before it in its
+/// block, or in an enclosing one.
+bool availableAt(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  return !def || def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
+}
+
+/// Whether memref operand `operand` of `op` is read and written in vectors
+/// along op's loop `loop`: it is its last index, of stride 1 (or it does
+/// not index it at all).
+bool vectorAlong(linalg::GenericOp op, OpOperand &operand, int64_t loop) {
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  if (!map.isFunctionOfDim(loop))
+    return true;
+  auto type = dyn_cast<MemRefType>(operand.get().getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type && map.getNumResults() > 0 &&
+         map.getDimPosition(map.getNumResults() - 1) == loop &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// The epilogue of contraction `op` (see Epilogue), or nullopt: the
+/// generic marked ein.gett_epilogue that reads op's C next after it, with
+/// only allocations and reads between them and every operand available
+/// at `op` (allocations of its result are moved there).
+std::optional<Epilogue> findEpilogue(linalg::GenericOp op,
+                                     const ::ein::GettPlan &plan) {
+  Value c = op.getDpsInits()[0];
+  linalg::GenericOp found;
+  for (Operation *next = op->getNextNode(); next && !found;
+       next = next->getNextNode()) {
+    auto generic = dyn_cast<linalg::GenericOp>(next);
+    if (generic && generic->hasAttr(::ein::kGettEpilogueAttr) &&
+        llvm::is_contained(generic.getDpsInputs(), c)) {
+      found = generic;
+      break;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(next);
+    if (!effects || effects.hasEffect<MemoryEffects::Write>() ||
+        effects.hasEffect<MemoryEffects::Free>())
+      return std::nullopt;
+  }
+  if (!found || !found.hasPureBufferSemantics() ||
+      !::ein::isGettEpilogue(found, c))
+    return std::nullopt;
+  Value d = found.getDpsInits()[0];
+  if (llvm::is_contained(op.getDpsInputs(), d))
+    return std::nullopt;
+  // Operands and values the body uses must exist where the contraction is.
+  for (Value v : found->getOperands()) {
+    if (availableAt(v, op))
+      continue;
+    auto alloc = v.getDefiningOp<memref::AllocOp>();
+    if (!alloc || !llvm::all_of(alloc->getOperands(), [&](Value size) {
+          return availableAt(size, op);
+        }))
+      return std::nullopt;
+    alloc->moveBefore(op);
+  }
+  bool outside = false;
+  found.getRegion().walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (v.getParentRegion() != &found.getRegion() && !availableAt(v, op))
+        outside = true;
+  });
+  if (outside)
+    return std::nullopt;
+
+  Epilogue ep;
+  ep.op = found;
+  ep.c = c;
+  AffineMap cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  AffineMap eMap;
+  for (OpOperand *input : found.getDpsInputOperands())
+    if (input->get() == c)
+      eMap = found.getMatchingIndexingMap(input);
+  ep.loopOf.assign(plan.extents.size(), -1);
+  for (unsigned r = 0; r < cMap.getNumResults(); ++r)
+    ep.loopOf[cMap.getDimPosition(r)] = eMap.getDimPosition(r);
+  ep.lastLoop = ep.loopOf[plan.cols.back()];
+  // C need not be stored when it is a buffer of its own that nothing but
+  // the contraction, its fill and the epilogue use.
+  ep.storeC = !c.getDefiningOp<memref::AllocOp>() ||
+              llvm::any_of(c.getUsers(), [&](Operation *user) {
+                return user != op && user != found &&
+                       !isa<linalg::FillOp, memref::DeallocOp>(user);
+              });
+  ep.vector =
+      ::ein::isGettEpilogue(found, c, /*vectorized=*/true) &&
+      llvm::all_of(found->getOpOperands(), [&](OpOperand &operand) {
+        return operand.get() == c || vectorAlong(found, operand, ep.lastLoop);
+      });
+  return ep;
+}
+
+/// Sets `loops[d]` for each loop d of `group` to its index at flat index
+/// `f` of the group (row-major).
+void splitGroup(Emitter &e, ArrayRef<unsigned> group, ArrayRef<int64_t> ext,
+                Value f, SmallVectorImpl<Value> &loops) {
+  int64_t inner = 1;
+  for (unsigned i = group.size(); i-- > 0;) {
+    unsigned d = group[i];
+    Value q = e.div(f, inner);
+    loops[d] = i > 0 ? e.rem(q, ext[d]) : q;
+    inner *= ext[d];
+  }
+}
+
+/// Emits `ep` on the element of C whose contraction loop indices are
+/// `loops` and whose final value is `v`; with `lanes` > 0 on the vector
+/// `v` of that many elements along C's last column from there.
+void emitEpilogue(Emitter &e, const Epilogue &ep, ArrayRef<Value> loops,
+                  Value v, int64_t lanes) {
+  linalg::GenericOp E = ep.op;
+  SmallVector<Value> at(E.getNumLoops());
+  for (auto [d, loop] : llvm::enumerate(ep.loopOf))
+    if (loop >= 0)
+      at[loop] = loops[d];
+  auto indices = [&](OpOperand &operand) {
+    AffineMap map = E.getMatchingIndexingMap(&operand);
+    SmallVector<Value> result;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      result.push_back(at[map.getDimPosition(r)]);
+    return result;
+  };
+  auto vectorOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  auto splat = [&](Value x) -> Value {
+    return vector::BroadcastOp::create(e.b, e.loc, vectorOf(x.getType()), x);
+  };
+  auto along = [&](OpOperand &operand) {
+    return E.getMatchingIndexingMap(&operand).isFunctionOfDim(ep.lastLoop);
+  };
+  Block &body = E.getRegion().front();
+  IRMapping map;
+  for (OpOperand *input : E.getDpsInputOperands()) {
+    Value x;
+    Type element = getElementTypeOrSelf(input->get().getType());
+    if (input->get() == ep.c)
+      x = v;
+    else if (lanes > 0 && along(*input))
+      x = vector::LoadOp::create(e.b, e.loc, vectorOf(element), input->get(),
+                                 indices(*input));
+    else
+      x = memref::LoadOp::create(e.b, e.loc, input->get(), indices(*input));
+    if (lanes > 0 && !isa<VectorType>(x.getType()))
+      x = splat(x);
+    map.map(E.getMatchingBlockArgument(input), x);
+  }
+  for (Operation &inner : body.without_terminator()) {
+    if (lanes == 0) {
+      e.b.clone(inner, map);
+      continue;
+    }
+    if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
+      map.map(constant.getResult(), splat(e.b.clone(inner)->getResult(0)));
+      continue;
+    }
+    OperationState state(e.loc, inner.getName());
+    for (Value operand : inner.getOperands()) {
+      Value mapped = map.lookupOrNull(operand);
+      state.addOperands(mapped ? mapped : splat(operand));
+    }
+    state.addAttributes(inner.getAttrs());
+    for (Type t : inner.getResultTypes())
+      state.addTypes(vectorOf(t));
+    map.map(inner.getResults(), e.b.create(state)->getResults());
+  }
+  Value yielded = body.getTerminator()->getOperand(0);
+  Value result = map.lookupOrNull(yielded);
+  if (!result)
+    result = lanes > 0 ? splat(yielded) : yielded;
+  OpOperand *init = E.getDpsInitOperand(0);
+  if (lanes > 0)
+    vector::StoreOp::create(e.b, e.loc, result, init->get(), indices(*init));
+  else
+    memref::StoreOp::create(e.b, e.loc, result, init->get(), indices(*init));
+}
+
 /// Lowers `op` along `plan` with blocks `cfg`, the loop `threads` marked
 /// to run on threads. Returns false (and changes nothing) when an operand's
 /// layout is not static.
@@ -237,6 +430,8 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   for (unsigned operand : {plan.a, plan.b, cOperand})
     if (!staticLayout(op, operand))
       return false;
+  std::optional<Epilogue> epilogue = findEpilogue(op, plan);
+  b.setInsertionPoint(op); // after any allocation moved before it
   Flat A = flatten(e, op, plan.a), B = flatten(e, op, plan.b),
        C = flatten(e, op, cOperand);
   // Complex elements are packed as real parts, then imaginary parts, of
@@ -512,26 +707,41 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   }
   ResultRange acc = kernel.getResults();
 
-  // C += the block: whole vectors where they are, else element by element.
-  scf::IfOp choice;
-  if (vectorC) {
-    Value whole = e.both(
-        e.both(e.eq(height, e.idx(mr)), e.eq(width, e.idx(nr))), oneRun(colAt));
-    choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
-    b.setInsertionPoint(choice.thenBlock()->getTerminator());
-    Value col = e.add(batchC, colC.at(e, colAt));
-    for (int64_t r = 0; r < mr; ++r) {
-      Value row = e.add(col, rowC.at(e, e.add(e.add(ic, ir), e.idx(r))));
-      for (int64_t j = 0; j < nv; ++j) {
-        Value at = e.add(row, j * lanes);
-        Value sum = arith::AddFOp::create(
-            b, e.loc, e.loadVector(vec, C.flat, at), acc[accAt(r, j, 0)]);
-        e.storeVector(sum, C.flat, at);
+  // C += the block: whole vectors where they are, else element by element;
+  // with `ep`, C's elements are final and the epilogue runs on them.
+  Value rowFirst = e.add(ic, ir);
+  auto update = [&](const Epilogue *ep) {
+    bool storeC = !ep || ep->storeC;
+    SmallVector<Value> loops(ext.size());
+    if (ep)
+      splitGroup(e, plan.batch, ext, bi, loops);
+    scf::IfOp choice;
+    if (vectorC && (!ep || ep->vector)) {
+      Value whole =
+          e.both(e.both(e.eq(height, e.idx(mr)), e.eq(width, e.idx(nr))),
+                 oneRun(colAt));
+      choice = scf::IfOp::create(b, e.loc, whole, /*withElse=*/true);
+      b.setInsertionPoint(choice.thenBlock()->getTerminator());
+      Value col = e.add(batchC, colC.at(e, colAt));
+      for (int64_t r = 0; r < mr; ++r) {
+        Value rowAt = e.add(rowFirst, e.idx(r));
+        Value row = e.add(col, rowC.at(e, rowAt));
+        if (ep)
+          splitGroup(e, plan.rows, ext, rowAt, loops);
+        for (int64_t j = 0; j < nv; ++j) {
+          Value at = e.add(row, j * lanes);
+          Value sum = arith::AddFOp::create(
+              b, e.loc, e.loadVector(vec, C.flat, at), acc[accAt(r, j, 0)]);
+          if (storeC)
+            e.storeVector(sum, C.flat, at);
+          if (ep) {
+            splitGroup(e, plan.cols, ext, e.add(colAt, j * lanes), loops);
+            emitEpilogue(e, *ep, loops, sum, lanes);
+          }
+        }
       }
+      b.setInsertionPoint(choice.elseBlock()->getTerminator());
     }
-    b.setInsertionPoint(choice.elseBlock()->getTerminator());
-  }
-  {
     // Row r of the block: nr elements (real parts, then imaginary parts).
     for (int64_t r = 0; r < mr; ++r)
       for (int64_t part = 0; part < parts; ++part)
@@ -540,7 +750,10 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
                         e.idx(blockAt + (r * parts + part) * nr + j * lanes));
     scf::ForOp rows = e.loop(height);
     Value r = rows.getInductionVar();
-    Value row = e.add(batchC, rowC.at(e, e.add(e.add(ic, ir), r)));
+    Value rowAt = e.add(rowFirst, r);
+    Value row = e.add(batchC, rowC.at(e, rowAt));
+    if (ep)
+      splitGroup(e, plan.rows, ext, rowAt, loops);
     scf::ForOp cols = e.loop(width);
     Value c = cols.getInductionVar();
     Value at = e.add(row, colC.at(e, e.add(colAt, c)));
@@ -554,11 +767,28 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
     } else {
       sum = arith::AddFOp::create(b, e.loc, old, e.load(ap, from));
     }
-    e.store(sum, C.flat, at);
+    if (storeC)
+      e.store(sum, C.flat, at);
+    if (ep) {
+      splitGroup(e, plan.cols, ext, e.add(colAt, c), loops);
+      emitEpilogue(e, *ep, loops, sum, 0);
+    }
     e.after(rows);
+    if (choice)
+      e.after(choice);
+  };
+  if (epilogue) {
+    // The last panel of sums finishes C.
+    Value last = e.eq(e.add(pc, kc), e.idx(K));
+    auto split = scf::IfOp::create(b, e.loc, last, /*withElse=*/true);
+    b.setInsertionPoint(split.thenBlock()->getTerminator());
+    update(&*epilogue);
+    b.setInsertionPoint(split.elseBlock()->getTerminator());
+    update(nullptr);
+    e.after(split);
+  } else {
+    update(nullptr);
   }
-  if (choice)
-    e.after(choice);
   e.after(irLoop);
   e.after(jrLoop);
   memref::DeallocOp::create(b, e.loc, ap);
@@ -577,6 +807,8 @@ bool lowerGett(linalg::GenericOp op, const ::ein::GettPlan &plan,
   if (threads != Threads::Batch && threads != Threads::Columns)
     freeShared();
   op->erase();
+  if (epilogue)
+    epilogue->op->erase();
   return true;
 }
 

@@ -2,7 +2,11 @@
 
 #include "compiler/transforms/GettPlan.h"
 
+#include "compiler/transforms/ParallelMarks.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 using namespace mlir;
 
@@ -85,4 +89,45 @@ std::optional<ein::GettPlan> ein::gettPlan(linalg::GenericOp op) {
   if (plan.rows.empty() || plan.cols.empty() || plan.sums.empty())
     return std::nullopt;
   return plan;
+}
+
+bool ein::isGettCandidate(linalg::GenericOp op, int64_t minWork) {
+  return minWork > 0 && !op->getParentOfType<LoopLikeOpInterface>() &&
+         gettPlan(op) && loopWork(op.getStaticLoopRanges()) >= minWork;
+}
+
+bool ein::isGettEpilogue(linalg::GenericOp epilogue, Value c, bool vectorized) {
+  if (epilogue.getNumParallelLoops() != epilogue.getNumLoops() ||
+      epilogue.getNumDpsInits() != 1 || epilogue->getNumRegions() != 1 ||
+      !llvm::all_of(epilogue.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return false;
+  AffineMap cMap;
+  for (OpOperand *input : epilogue.getDpsInputOperands()) {
+    if (input->get() != c)
+      continue;
+    AffineMap map = epilogue.getMatchingIndexingMap(input);
+    if (!map.isPermutation() || (cMap && map != cMap))
+      return false;
+    cMap = map;
+  }
+  OpOperand *init = epilogue.getDpsInitOperand(0);
+  if (!cMap || !epilogue.getMatchingIndexingMap(init).isPermutation())
+    return false;
+  Block &body = epilogue.getRegion().front();
+  if (!epilogue.getMatchingBlockArgument(init).use_empty())
+    return false;
+  for (Operation &op : body.without_terminator()) {
+    if (op.getNumRegions() != 0 || op.getNumResults() != 1)
+      return false;
+    if (isa<arith::ConstantOp>(op))
+      continue;
+    StringRef dialect = op.getDialect()->getNamespace();
+    bool known = dialect == "arith" || dialect == "math" ||
+                 (!vectorized && dialect == "complex");
+    if (!known || !op.hasTrait<OpTrait::Elementwise>() ||
+        (vectorized && !op.hasTrait<OpTrait::Vectorizable>()))
+      return false;
+  }
+  return true;
 }

@@ -24,6 +24,16 @@ namespace ein {
 
 inline constexpr llvm::StringLiteral kGettAttr = "ein.gett";
 
+/// Marks the elementwise consumer (bias, scale, activation) of a
+/// contraction that ein-gett computes on each element of C as it is
+/// finished, instead of in a loop nest of its own over the whole product.
+inline constexpr llvm::StringLiteral kGettEpilogueAttr = "ein.gett_epilogue";
+
+/// Contractions of fewer multiply-adds keep the register tiles read in
+/// place (ein-vectorize-contractions' and ein-fuse-elementwise's
+/// `min-gett-work`).
+inline constexpr int64_t kMinGettWork = 32768;
+
 /// How a contraction maps onto a matrix product C[rows, cols] +=
 /// A[rows, sums] * B[sums, cols], batched over `batch`. Each group lists
 /// loop dimensions outermost first; a group's flat index runs over them
@@ -57,6 +67,20 @@ bool isComplexProduct(mlir::linalg::GenericOp op);
 /// operand holding that column). Rows and columns are ordered as in C,
 /// sums as in A, batch loops as in C.
 std::optional<GettPlan> gettPlan(mlir::linalg::GenericOp op);
+
+/// Whether ein-vectorize-contractions marks `op` for ein-gett: it has a
+/// plan, at least `minWork` multiply-adds and is in no loop.
+bool isGettCandidate(mlir::linalg::GenericOp op, int64_t minWork);
+
+/// Whether ein-gett can compute `epilogue` element by element as each
+/// element of `c` (the contraction's result, or its buffer) is finished:
+/// all its loops are parallel, it has one result, every map is a
+/// projected permutation, the inputs that read `c` all do so through the
+/// same permutation, and its body is elementwise arithmetic (arith, math,
+/// complex) that reads neither the output nor loop indices. With
+/// `vectorized` the body must also be vectorizable (arith, math).
+bool isGettEpilogue(mlir::linalg::GenericOp epilogue, mlir::Value c,
+                    bool vectorized = false);
 
 } // namespace ein
 

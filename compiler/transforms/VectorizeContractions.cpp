@@ -391,12 +391,10 @@ struct EinVectorizeContractionsPass
     // for any layout and extents) are marked and left alone here. Not the
     // blocks of an enclosing loop (fused epilogues, attention): those are
     // small and reuse their operands from cache.
-    if (minGettWork > 0)
-      getOperation()->walk([&](linalg::GenericOp op) {
-        if (!op->getParentOfType<LoopLikeOpInterface>() &&
-            ::ein::gettPlan(op) && workOf(op) >= minGettWork)
-          op->setAttr(::ein::kGettAttr, rewriter.getUnitAttr());
-      });
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (::ein::isGettCandidate(op, minGettWork))
+        op->setAttr(::ein::kGettAttr, rewriter.getUnitAttr());
+    });
     auto forGett = [](linalg::GenericOp op) {
       return op->hasAttr(::ein::kGettAttr);
     };

@@ -57,3 +57,38 @@ func.func @large_elementwise() -> (tensor<2048x1024xf32>, tensor<16xf32>) {
   %s = ein.random "uniform"(0.0, 1.0) seed 3 : tensor<16xf32>
   return %u, %s : tensor<2048x1024xf32>, tensor<16xf32>
 }
+
+// A contraction that ein-gett will pack (2^15 multiply-adds or more, at the
+// top of the function) stays whole: its epilogue is marked for ein-gett to
+// compute on each finished block of C, and no loop is made.
+// CHECK-LABEL: func.func @packed_epilogue
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<64x80xf32>, tensor<80xf32>)
+// CHECK-SAME: attrs = {ein.gett_epilogue}
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK-NOT: scf.for
+func.func @packed_epilogue(%x: tensor<64x48xf32>, %w: tensor<48x80xf32>, %b: tensor<80xf32>) -> tensor<64x80xf32> {
+  %y = ein.contract "ij,jk->ik" %x, %w : (tensor<64x48xf32>, tensor<48x80xf32>) -> tensor<64x80xf32>
+  %z = ein.map "add" "ik,k->ik" %y, %b : (tensor<64x80xf32>, tensor<80xf32>) -> tensor<64x80xf32>
+  %r = ein.map "relu" "ik->ik" %z : (tensor<64x80xf32>) -> tensor<64x80xf32>
+  return %r : tensor<64x80xf32>
+}
+
+// An epilogue ein-gett cannot compute (random noise: its body reads loop
+// indices) is not marked; the packed contraction still stays whole, and
+// the epilogue, 2^20 elements, runs on threads on its own.
+// CHECK-LABEL: func.func @packed_unmarked_epilogue
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-NOT: ein.gett_epilogue
+// CHECK: scf.for
+// CHECK: linalg.index
+// CHECK: } {ein.parallel}
+func.func @packed_unmarked_epilogue(%x: tensor<1024x48xf32>, %w: tensor<48x1024xf32>) -> tensor<1024x1024xf32> {
+  %y = ein.contract "ij,jk->ik" %x, %w : (tensor<1024x48xf32>, tensor<48x1024xf32>) -> tensor<1024x1024xf32>
+  %u = ein.random "uniform"(0.0, 1.0) seed 3 : tensor<1024x1024xf32>
+  %z = ein.map "add" "ik,ik->ik" %y, %u : (tensor<1024x1024xf32>, tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %z : tensor<1024x1024xf32>
+}

@@ -162,3 +162,93 @@ func.func @tensors(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x6
   } -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
 }
+
+// -----
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+#row = affine_map<(i, j) -> (i)>
+// A marked epilogue (bias by column, scale by row, relu) runs on each block
+// of C in the last panel of sums (pc + kc == 300): whole blocks in vectors
+// (the bias loaded, the row's scale broadcast), partial ones element by
+// element. C is an allocation nothing else reads, so the last panel stores
+// only D; the earlier panels add to C as usual. The epilogue is erased, and
+// so is the allocation of D's position (it moved before the contraction).
+// CHECK-LABEL: func.func @epilogue
+// CHECK: memref.alloc() : memref<100x130xf32>
+// CHECK-NEXT: linalg.fill
+// CHECK-NEXT: %[[D:.*]] = memref.alloc() : memref<100x130xf32>
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c300 : index
+// CHECK: scf.if %[[LAST]] {
+// CHECK: scf.if
+// CHECK-NOT: vector.store {{.*}} : memref<13000xf32>
+// CHECK: vector.load %arg2[%{{.*}}] : memref<130xf32>, vector<8xf32>
+// CHECK: memref.load %arg3[%{{.*}}] : memref<100xf32>
+// CHECK: arith.maximumf {{.*}} : vector<8xf32>
+// CHECK: vector.store {{.*}}, %[[D]][%{{.*}}, %{{.*}}] : memref<100x130xf32>, vector<8xf32>
+// CHECK: } else {
+// CHECK: arith.maximumf {{.*}} : f32
+// CHECK: memref.store {{.*}}, %[[D]][%{{.*}}, %{{.*}}] : memref<100x130xf32>
+// CHECK: } else {
+// CHECK: vector.store {{.*}} : memref<13000xf32>, vector<8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: memref.copy %[[D]], %arg4
+func.func @epilogue(%a: memref<100x300xf32>, %b: memref<300x130xf32>, %bias: memref<130xf32>, %s: memref<100xf32>, %out: memref<100x130xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<100x130xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<100x130xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<100x300xf32>, memref<300x130xf32>) outs(%c : memref<100x130xf32>) attrs = {ein.gett} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s2 = arith.addf %z, %m : f32
+    linalg.yield %s2 : f32
+  }
+  %d = memref.alloc() : memref<100x130xf32>
+  linalg.generic {indexing_maps = [#id, #col, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%c, %bias, %s : memref<100x130xf32>, memref<130xf32>, memref<100xf32>) outs(%d : memref<100x130xf32>) attrs = {ein.gett_epilogue} {
+  ^bb0(%x: f32, %y: f32, %w: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    %u = arith.mulf %t, %w : f32
+    %r = arith.maximumf %u, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<100x130xf32>
+  memref.copy %d, %out : memref<100x130xf32> to memref<100x130xf32>
+  memref.dealloc %d : memref<100x130xf32>
+  return
+}
+
+// -----
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+#t = affine_map<(i, j) -> (j, i)>
+// An epilogue that writes C transposed cannot store vectors along C's
+// columns: it runs element by element on every block. C is a function
+// argument (the caller sees it), so it is stored too.
+// CHECK-LABEL: func.func @transposed_epilogue
+// CHECK: scf.if
+// CHECK-NOT: vector.store {{.*}} : memref<130x100xf32>
+// CHECK: memref.store {{.*}} : memref<13000xf32>
+// CHECK-NEXT: math.tanh {{.*}} : f32
+// CHECK-NEXT: memref.store {{.*}} : memref<130x100xf32>
+// CHECK: } else {
+// CHECK-NOT: linalg.generic
+func.func @transposed_epilogue(%a: memref<100x300xf32>, %b: memref<300x130xf32>, %c: memref<100x130xf32>, %d: memref<130x100xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<100x300xf32>, memref<300x130xf32>) outs(%c : memref<100x130xf32>) attrs = {ein.gett} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s2 = arith.addf %z, %m : f32
+    linalg.yield %s2 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #t], iterator_types = ["parallel", "parallel"]} ins(%c : memref<100x130xf32>) outs(%d : memref<130x100xf32>) attrs = {ein.gett_epilogue} {
+  ^bb0(%x: f32, %o: f32):
+    %r = math.tanh %x : f32
+    linalg.yield %r : f32
+  }
+  return
+}
