@@ -327,11 +327,33 @@ std::optional<Epilogue> findEpilogue(linalg::GenericOp op,
                 return user != op && user != found &&
                        !isa<linalg::FillOp, memref::DeallocOp>(user);
               });
-  ep.vector =
-      ::ein::isGettEpilogue(found, c, /*vectorized=*/true) &&
-      llvm::all_of(found->getOpOperands(), [&](OpOperand &operand) {
-        return operand.get() == c || vectorAlong(found, operand, ep.lastLoop);
+  // Then the sums can accumulate in D itself, when C is only a scratch
+  // copy of it: the same type, written through the same map as C is read,
+  // and D not read by the epilogue. The last panel updates D in place.
+  OpOperand *init = found.getDpsInitOperand(0);
+  Operation *cAlloc = c.getDefiningOp();
+  if (!ep.storeC && d.getType() == c.getType() &&
+      found.getMatchingIndexingMap(init) == eMap &&
+      !llvm::is_contained(found.getDpsInputs(), d)) {
+    Operation *dDef = d.getDefiningOp();
+    bool available = availableAt(d, cAlloc);
+    if (!available && isa<memref::AllocOp>(dDef) &&
+        dDef->getNumOperands() == 0) {
+      dDef->moveBefore(cAlloc);
+      available = true;
+    }
+    if (available) {
+      c.replaceUsesWithIf(d, [](OpOperand &use) {
+        return !isa<memref::DeallocOp>(use.getOwner());
       });
+      ep.c = d;
+    }
+  }
+  ep.vector = ::ein::isGettEpilogue(found, ep.c, /*vectorized=*/true) &&
+              llvm::all_of(found->getOpOperands(), [&](OpOperand &operand) {
+                return operand.get() == ep.c ||
+                       vectorAlong(found, operand, ep.lastLoop);
+              });
   return ep;
 }
 

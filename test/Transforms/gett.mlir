@@ -174,13 +174,14 @@ func.func @tensors(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x6
 // A marked epilogue (bias by column, scale by row, relu) runs on each block
 // of C in the last panel of sums (pc + kc == 300): whole blocks in vectors
 // (the bias loaded, the row's scale broadcast), partial ones element by
-// element. C is an allocation nothing else reads, so the last panel stores
-// only D; the earlier panels add to C as usual. The epilogue is erased, and
-// so is the allocation of D's position (it moved before the contraction).
+// element. C is an allocation nothing else reads, of D's type and read as
+// D is written, so the sums accumulate in D itself (D's allocation moves
+// before the fill, C's goes away) and the last panel updates D in place.
+// The epilogue is erased.
 // CHECK-LABEL: func.func @epilogue
-// CHECK: memref.alloc() : memref<100x130xf32>
-// CHECK-NEXT: linalg.fill
-// CHECK-NEXT: %[[D:.*]] = memref.alloc() : memref<100x130xf32>
+// CHECK: %[[D:.*]] = memref.alloc() : memref<100x130xf32>
+// CHECK-NEXT: linalg.fill {{.*}} outs(%[[D]] : memref<100x130xf32>)
+// CHECK-NOT: memref.alloc() : memref<100x130xf32>
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c300 : index
 // CHECK: scf.if %[[LAST]] {
 // CHECK: scf.if
