@@ -38,13 +38,19 @@ using namespace mlir::ein;
 
 namespace {
 
-/// A matched chain, in the layouts it requires: Q[B..., i, d],
-/// K[B..., j, d], V[B..., j, e] and O[B..., i, e].
+/// A matched chain: S = scale * Q K^T over labels B (batch), i, j and d,
+/// P = softmax along j, O = P V over B, i, j and e, in any index order.
+/// The fused loop nest reads Q[B, i, d], K[B, j, d] and V[B, j, e] and
+/// writes O[B, i, e] (B in the scores' order); the permutations take each
+/// operand into that layout and O out of it (result dimension r is the
+/// source's dimension perm[r]).
 struct Attention {
   ContractOp scores, output;
+  ContractOp permutedScores; ///< S as a permutation of `scores`, if so
   SoftmaxOp softmax;
   Value q, k, v;
   double scale = 1;
+  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
 };
 
 /// The value of a rank-0 float constant, if `v` is one.
@@ -55,6 +61,29 @@ std::optional<double> scalarConstant(Value v) {
       !isa<FloatType>(type.getElementType()))
     return std::nullopt;
   return cast<FloatAttr>(attr.getSplatValue<Attribute>()).getValueAsDouble();
+}
+
+bool hasRepeats(StringRef labels) {
+  for (size_t n = 0; n < labels.size(); ++n)
+    if (labels.find(labels[n], n + 1) != StringRef::npos)
+      return true;
+  return false;
+}
+
+/// Where each of `wanted` sits in `labels`, or nothing unless `labels`
+/// holds exactly those labels.
+std::optional<SmallVector<int64_t>> permutation(StringRef labels,
+                                                StringRef wanted) {
+  if (labels.size() != wanted.size())
+    return std::nullopt;
+  SmallVector<int64_t> perm;
+  for (char c : wanted) {
+    size_t at = labels.find(c);
+    if (at == StringRef::npos)
+      return std::nullopt;
+    perm.push_back(int64_t(at));
+  }
+  return perm;
 }
 
 std::optional<Attention> match(ContractOp output) {
@@ -71,13 +100,27 @@ std::optional<Attention> match(ContractOp output) {
   if (!a.scores || !a.scores->hasOneUse())
     return std::nullopt;
   Subscripts s = a.scores.getParsedSubscripts();
-  const std::string &ss = s.output;
-  int64_t rank = int64_t(ss.size());
-  if (rank < 2 || int64_t(a.softmax.getDim()) != rank - 1)
+  std::string ss = s.output;
+  // A program's scores in another index order than their product's are
+  // the product then a permutation: S is then the permuted product.
+  if (s.inputs.size() == 1 && !hasRepeats(s.inputs[0]) &&
+      permutation(s.inputs[0], ss)) {
+    auto product = a.scores.getInputs()[0].getDefiningOp<ContractOp>();
+    if (!product || !product->hasOneUse())
+      return std::nullopt;
+    a.permutedScores = a.scores;
+    a.scores = product;
+    Subscripts inner = product.getParsedSubscripts();
+    std::string renamed;
+    for (char c : ss)
+      renamed += inner.output[s.inputs[0].find(c)];
+    s = inner;
+    ss = renamed;
+  }
+  if (ss.size() < 2 || hasRepeats(ss))
     return std::nullopt;
-  std::string batch = ss.substr(0, rank - 2);
-  char i = ss[rank - 2], j = ss[rank - 1];
-  // Scores: two tensors Q[B, i, d] and K[B, j, d], and scalar constants.
+  char j = ss[a.softmax.getDim()];
+  // Scores: two tensors Q (without j) and K, and scalar constants.
   SmallVector<std::pair<Value, std::string>> tensors;
   for (auto [value, labels] : llvm::zip(a.scores.getInputs(), s.inputs)) {
     if (labels.empty()) {
@@ -91,30 +134,83 @@ std::optional<Attention> match(ContractOp output) {
   }
   if (tensors.size() != 2)
     return std::nullopt;
-  auto isQ = [&](const std::string &l, char row) {
-    return l.size() == ss.size() && l.substr(0, rank - 2) == batch &&
-           l[rank - 2] == row && ss.find(l.back()) == std::string::npos;
-  };
-  if (!isQ(tensors[0].second, i))
+  if (StringRef(tensors[0].second).contains(j))
     std::swap(tensors[0], tensors[1]);
-  if (!isQ(tensors[0].second, i) || !isQ(tensors[1].second, j) ||
-      tensors[0].second.back() != tensors[1].second.back())
+  StringRef ql = tensors[0].second, kl = tensors[1].second;
+  if (ql.contains(j) || hasRepeats(ql) || hasRepeats(kl))
+    return std::nullopt;
+  // d: Q's one label that S lacks; i: S's one label in Q alone; B: the
+  // rest of S, in both.
+  std::string summed, batch;
+  for (char c : ql)
+    if (ss.find(c) == std::string::npos)
+      summed += c;
+  if (summed.size() != 1)
+    return std::nullopt;
+  char d = summed[0], i = 0;
+  for (char c : ss) {
+    if (c == j)
+      continue;
+    bool inQ = ql.contains(c), inK = kl.contains(c);
+    if (inQ && inK)
+      batch += c;
+    else if (inQ && !i)
+      i = c;
+    else
+      return std::nullopt;
+  }
+  if (!i)
+    return std::nullopt;
+  auto qPerm = permutation(ql, batch + i + d);
+  auto kPerm = permutation(kl, batch + j + d);
+  if (!qPerm || !kPerm)
     return std::nullopt;
   a.q = tensors[0].first;
   a.k = tensors[1].first;
-  // Output: P[B, i, j] times V[B, j, e] into O[B, i, e].
-  const std::string &vs = out.inputs[1 - pIndex];
-  char e = vs.empty() ? 0 : vs.back();
-  if (out.inputs[pIndex] != ss || vs != batch + j + e ||
-      ss.find(e) != std::string::npos || out.output != batch + i + e)
+  a.qPerm = *qPerm;
+  a.kPerm = *kPerm;
+  // Output: P (its labels named afresh, position for position) times
+  // V[B, j, e] into O[B, i, e].
+  const std::string &ps = out.inputs[pIndex];
+  StringRef vl = out.inputs[1 - pIndex];
+  if (ps.size() != ss.size() || hasRepeats(ps) || hasRepeats(vl))
+    return std::nullopt;
+  auto renamed = [&](char c) { return ps[ss.find(c)]; };
+  std::string batchOut;
+  for (char c : batch)
+    batchOut += renamed(c);
+  std::string extra;
+  for (char c : vl)
+    if (ps.find(c) == std::string::npos)
+      extra += c;
+  if (extra.size() != 1)
+    return std::nullopt;
+  char e = extra[0];
+  auto vPerm = permutation(vl, batchOut + renamed(j) + e);
+  auto oPerm = permutation(batchOut + renamed(i) + e, out.output);
+  if (!vPerm || !oPerm)
     return std::nullopt;
   a.v = output.getInputs()[1 - pIndex];
+  a.vPerm = *vPerm;
+  a.oPerm = *oPerm;
   for (Value t : {a.q, a.k, a.v, Value(output.getResult())}) {
     auto type = cast<RankedTensorType>(t.getType());
     if (!type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
       return std::nullopt;
   }
   return a;
+}
+
+/// `t` with its dimensions permuted (result dimension r is t's perm[r]).
+Value permuted(RewriterBase &b, Location loc, Value t, ArrayRef<int64_t> perm) {
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return t;
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, t, empty, perm).getResult()[0];
 }
 
 /// The largest of `options` that divides `extent`, or 0.
@@ -307,7 +403,10 @@ Value Builder::queryBlock(ValueRange batch, Value i0, Value out) {
 }
 
 Value Builder::build() {
-  auto outType = cast<RankedTensorType>(a.output.getType());
+  // O[B, i, e]: Q's shape with e last.
+  SmallVector<int64_t> shape(cast<RankedTensorType>(a.q.getType()).getShape());
+  shape.back() = e;
+  auto outType = RankedTensorType::get(shape, element);
   Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
   // Loops over the batch dimensions and the blocks of queries.
   SmallVector<Value> lbs, ubs, steps;
@@ -341,7 +440,7 @@ struct EinFuseAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Attention> found;
+    std::vector<Attention> found;
     getOperation()->walk([&](ContractOp op) {
       if (std::optional<Attention> a = match(op))
         found.push_back(*a);
@@ -352,14 +451,25 @@ struct EinFuseAttentionPass
       auto vType = cast<RankedTensorType>(a.v.getType());
       int64_t rank = qType.getRank();
       // Blocks the register kernels divide (rows by 4, columns by 16).
-      int64_t bi = blockFor(qType.getDimSize(rank - 2), {64, 32, 16, 8, 4});
-      int64_t bj = blockFor(vType.getDimSize(rank - 2), {128, 64, 32, 16});
+      int64_t bi =
+          blockFor(qType.getDimSize(a.qPerm[rank - 2]), {64, 32, 16, 8, 4});
+      int64_t bj =
+          blockFor(vType.getDimSize(a.vPerm[rank - 2]), {128, 64, 32, 16});
       if (!bi || !bj)
         continue;
       rewriter.setInsertionPoint(a.output);
-      Value result = Builder(rewriter, a, bi, bj).build();
+      // Other layouts are copied into the fused loops' (O(n d) memory,
+      // against the O(n^2 d) work) and the result out of it.
+      Location loc = a.output.getLoc();
+      a.q = permuted(rewriter, loc, a.q, a.qPerm);
+      a.k = permuted(rewriter, loc, a.k, a.kPerm);
+      a.v = permuted(rewriter, loc, a.v, a.vPerm);
+      Value result = permuted(rewriter, loc,
+                              Builder(rewriter, a, bi, bj).build(), a.oPerm);
       rewriter.replaceOp(a.output, result);
       rewriter.eraseOp(a.softmax);
+      if (a.permutedScores)
+        rewriter.eraseOp(a.permutedScores);
       rewriter.eraseOp(a.scores);
     }
   }

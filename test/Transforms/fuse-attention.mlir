@@ -57,6 +57,50 @@ func.func @large(%q: tensor<8x256x64xf32>, %k: tensor<8x256x64xf32>, %v: tensor<
 
 // -----
 
+// Heads after the sequence index (Q[b,i,h,d], as PyTorch lays attention
+// out) and K with its head dimension before the keys: each operand is
+// copied into the fused loops' layout (O(n d)), the loops run as above,
+// and the result is copied back into O's layout. No score matrix.
+// CHECK-LABEL: func.func @other_layouts
+// CHECK-NOT: ein.
+// CHECK: %[[Q:.*]] = linalg.transpose ins(%arg0 : tensor<2x64x4x32xf32>) outs(%{{.*}} : tensor<2x4x64x32xf32>) permutation = [0, 2, 1, 3]
+// CHECK: %[[K:.*]] = linalg.transpose ins(%arg1 : tensor<2x4x32x128xf32>) outs(%{{.*}} : tensor<2x4x128x32xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[V:.*]] = linalg.transpose ins(%arg2 : tensor<2x128x4x16xf32>) outs(%{{.*}} : tensor<2x4x128x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK: %[[O:.*]] = scf.for
+// CHECK: tensor.extract_slice %[[Q]]
+// CHECK: scf.for {{.*}} -> (tensor<64xf32>, tensor<64xf32>, tensor<64x16xf32>)
+// CHECK: tensor.extract_slice %[[K]]
+// CHECK: tensor.extract_slice %[[V]]
+// CHECK-NOT: tensor<2x4x64x128xf32>
+// CHECK: linalg.transpose ins(%[[O]] : tensor<2x4x64x16xf32>) outs(%{{.*}} : tensor<2x64x4x16xf32>) permutation = [0, 2, 1, 3]
+func.func @other_layouts(%q: tensor<2x64x4x32xf32>, %k: tensor<2x4x32x128xf32>, %v: tensor<2x128x4x16xf32>) -> tensor<2x64x4x16xf32> {
+  %0 = ein.contract "bihd,bhdj->bhij" %q, %k : (tensor<2x64x4x32xf32>, tensor<2x4x32x128xf32>) -> tensor<2x4x64x128xf32>
+  %1 = ein.softmax %0 along 3 : tensor<2x4x64x128xf32>
+  %2 = ein.contract "xyzw,xwyv->xzyv" %1, %v : (tensor<2x4x64x128xf32>, tensor<2x128x4x16xf32>) -> tensor<2x64x4x16xf32>
+  return %2 : tensor<2x64x4x16xf32>
+}
+
+// -----
+
+// A program's scores S[b,h,i,j] = Q[b,i,h,d] K[b,j,h,d] are the product in
+// its own index order and then a permutation: both are replaced.
+// CHECK-LABEL: func.func @permuted_scores
+// CHECK-NOT: ein.
+// CHECK: linalg.transpose ins(%arg0 : tensor<1x64x2x8xf32>) outs(%{{.*}} : tensor<1x2x64x8xf32>) permutation = [0, 2, 1, 3]
+// CHECK: scf.for
+// CHECK-NOT: ein.contract
+// CHECK-NOT: ein.softmax
+// CHECK: return
+func.func @permuted_scores(%q: tensor<1x64x2x8xf32>, %k: tensor<1x128x2x8xf32>, %v: tensor<1x128x2x8xf32>) -> tensor<1x64x2x8xf32> {
+  %0 = ein.contract "bihd,bjhd->bihj" %q, %k : (tensor<1x64x2x8xf32>, tensor<1x128x2x8xf32>) -> tensor<1x64x2x128xf32>
+  %1 = ein.contract "bihj->bhij" %0 : (tensor<1x64x2x128xf32>) -> tensor<1x2x64x128xf32>
+  %2 = ein.softmax %1 along 3 : tensor<1x2x64x128xf32>
+  %3 = ein.contract "bhij,bjhd->bihd" %2, %v : (tensor<1x2x64x128xf32>, tensor<1x128x2x8xf32>) -> tensor<1x64x2x8xf32>
+  return %3 : tensor<1x64x2x8xf32>
+}
+
+// -----
+
 // Not fused: softmax along the queries, keys (j = 20) no block divides,
 // a score matrix used twice.
 // CHECK-LABEL: func.func @kept

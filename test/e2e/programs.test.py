@@ -84,6 +84,29 @@ for case in range(12):
         f"O[{sep('i', 'y')}] = P[{sep('i', 'j')}] * V[{sep('j', 'y')}]\nout O",
         {"Q": q, "K": k, "V": v}, {"O": attention(q, k, v, scale)},
         dtype_tol=1e-12 if dtype == "f64" else 1e-5)
+# Random layouts on the fused path (copied into its layout and back): Q, K,
+# V, S and O each in a random index order (heads after the sequence, K
+# transposed, softmax's index anywhere in S).
+for case in range(8):
+    labels = {"b": int(rng.integers(1, 3)), "h": int(rng.integers(1, 4)),
+              "i": int(rng.choice([8, 64])), "j": int(rng.choice([16, 128, 256])),
+              "x": int(rng.integers(1, 40)), "y": int(rng.integers(1, 20))}
+    perm = lambda s: "".join(rng.permutation(list(s)))
+    ql, kl, vl = perm("bhix"), perm("bhjx"), perm("bhjy")
+    sl, ol = perm("bhij"), perm("bhiy")
+    dtype = "f64" if case % 2 else "f32"
+    make = f64 if dtype == "f64" else f32
+    q, k, v = (make(*[labels[c] for c in l]) for l in (ql, kl, vl))
+    sep = lambda l: ",".join(l)
+    s = np.einsum(f"{ql},{kl}->{sl}", q, k) / 8
+    p = np.exp(s - s.max(sl.index("j"), keepdims=True))
+    p /= p.sum(sl.index("j"), keepdims=True)
+    run(f"in Q[{sep(ql)}], K[{sep(kl)}], V[{sep(vl)}] : {dtype}\n"
+        f"S[{sep(sl)}] = Q[{sep(ql)}] * K[{sep(kl)}] / 8\n"
+        f"P[{sep(sl)}] = softmax[j](S[{sep(sl)}])\n"
+        f"O[{sep(ol)}] = P[{sep(sl)}] * V[{sep(vl)}]\nout O",
+        {"Q": q, "K": k, "V": v}, {"O": np.einsum(f"{sl},{vl}->{ol}", p, v)},
+        dtype_tol=1e-12 if dtype == "f64" else 1e-5)
 # Divisions in products: by a number, by a tensor over kept indices only
 # (after the contraction), over a summed index (elementwise, then summed),
 # by zero (inf and NaN as NumPy gives them).
