@@ -201,6 +201,53 @@ std::optional<Attention> match(ContractOp output) {
   return a;
 }
 
+/// `t` with dimension `dim` extended to `extent` by zeros.
+Value padded(RewriterBase &b, Location loc, Value t, int64_t dim,
+             int64_t extent) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getDimSize(dim) == extent)
+    return t;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = extent;
+  Type element = type.getElementType();
+  Value zero =
+      arith::ConstantOp::create(b, loc, element, b.getFloatAttr(element, 0));
+  Value empty = tensor::EmptyOp::create(b, loc, shape, element);
+  Value zeros = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  SmallVector<OpFoldResult> offsets(shape.size(), b.getIndexAttr(0)),
+      strides(shape.size(), b.getIndexAttr(1)), sizes;
+  for (int64_t x : type.getShape())
+    sizes.push_back(b.getIndexAttr(x));
+  return tensor::InsertSliceOp::create(b, loc, t, zeros, offsets, sizes,
+                                       strides);
+}
+
+/// 0 for the first `real` of `extent` keys, -inf for the rest.
+Value keyMask(RewriterBase &b, Location loc, Type element, int64_t real,
+              int64_t extent) {
+  Value empty = tensor::EmptyOp::create(b, loc, {extent}, element);
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+             b, loc, empty.getType(), ValueRange{}, empty, {id},
+             {utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value j = linalg::IndexOp::create(nb, l, 0);
+               Value inside = arith::CmpIOp::create(
+                   nb, l, arith::CmpIPredicate::ult, j,
+                   arith::ConstantIndexOp::create(nb, l, real));
+               Value zero = arith::ConstantOp::create(
+                   nb, l, element, nb.getFloatAttr(element, 0));
+               Value minusInf = arith::ConstantOp::create(
+                   nb, l, element,
+                   nb.getFloatAttr(element,
+                                   -std::numeric_limits<double>::infinity()));
+               linalg::YieldOp::create(nb, l,
+                                       Value(arith::SelectOp::create(
+                                           nb, l, inside, zero, minusInf)));
+             })
+      .getResult(0);
+}
+
 /// `t` with its dimensions permuted (result dimension r is t's perm[r]).
 Value permuted(RewriterBase &b, Location loc, Value t, ArrayRef<int64_t> perm) {
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
@@ -224,8 +271,11 @@ int64_t blockFor(int64_t extent, ArrayRef<int64_t> options) {
 /// Builds the loop nest that replaces `a`'s three ops.
 class Builder {
 public:
-  Builder(RewriterBase &rewriter, Attention a, int64_t bi, int64_t bj)
-      : b(rewriter), loc(a.output.getLoc()), a(a), bi(bi), bj(bj) {
+  /// `mask`, when there are padded keys: 0 for each real key, -inf for
+  /// each padded one, added to the scores.
+  Builder(RewriterBase &rewriter, Attention a, int64_t bi, int64_t bj,
+          Value mask)
+      : b(rewriter), loc(a.output.getLoc()), a(a), bi(bi), bj(bj), mask(mask) {
     auto qType = cast<RankedTensorType>(a.q.getType());
     element = qType.getElementType();
     rank = qType.getRank();
@@ -242,6 +292,7 @@ private:
   Location loc;
   Attention a;
   int64_t bi, bj;
+  Value mask;
   Type element;
   int64_t rank, d, jExtent, e;
 
@@ -339,6 +390,16 @@ Value Builder::queryBlock(ValueRange batch, Value i0, Value out) {
                       Value p = arith::MulFOp::create(nb, loc2, x[0], x[1]);
                       return arith::AddFOp::create(nb, loc2, x[2], p);
                     });
+        if (mask) {
+          SmallVector<OpFoldResult> at = {j0}, size = {b.getIndexAttr(bj)},
+                                    one = {b.getIndexAttr(1)};
+          Value keys = tensor::ExtractSliceOp::create(b, loc, tensor({bj}),
+                                                      mask, at, size, one);
+          s = generic("ij", "", {{keys, "j"}}, s, "ij",
+                      [&](B &nb, L loc2, R x) -> Value {
+                        return arith::AddFOp::create(nb, loc2, x[1], x[0]);
+                      });
+        }
         // The block's row maxima first, then the rescaling factor
         // exp(m_old - m_new) from the old maxima (0 while nothing has been
         // summed: m_old = -inf) and everything it rescales, and only then
@@ -451,21 +512,46 @@ struct EinFuseAttentionPass
       auto vType = cast<RankedTensorType>(a.v.getType());
       int64_t rank = qType.getRank();
       // Blocks the register kernels divide (rows by 4, columns by 16).
-      int64_t bi =
-          blockFor(qType.getDimSize(a.qPerm[rank - 2]), {64, 32, 16, 8, 4});
-      int64_t bj =
-          blockFor(vType.getDimSize(a.vPerm[rank - 2]), {128, 64, 32, 16});
-      if (!bi || !bj)
-        continue;
+      // Queries and keys that no block divides are padded with zeros to
+      // whole blocks: padded queries' rows are dropped at the end, padded
+      // keys' scores are -inf (so they weigh nothing).
+      int64_t ni = qType.getDimSize(a.qPerm[rank - 2]);
+      int64_t nj = vType.getDimSize(a.vPerm[rank - 2]);
+      auto roundUp = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
+      int64_t pi = blockFor(ni, {64, 32, 16, 8, 4})
+                       ? ni
+                       : roundUp(ni, ni >= 64 ? 64 : 4);
+      int64_t pj = blockFor(nj, {128, 64, 32, 16})
+                       ? nj
+                       : roundUp(nj, nj >= 128 ? 128 : 16);
+      int64_t bi = blockFor(pi, {64, 32, 16, 8, 4});
+      int64_t bj = blockFor(pj, {128, 64, 32, 16});
       rewriter.setInsertionPoint(a.output);
       // Other layouts are copied into the fused loops' (O(n d) memory,
       // against the O(n^2 d) work) and the result out of it.
       Location loc = a.output.getLoc();
-      a.q = permuted(rewriter, loc, a.q, a.qPerm);
-      a.k = permuted(rewriter, loc, a.k, a.kPerm);
-      a.v = permuted(rewriter, loc, a.v, a.vPerm);
-      Value result = permuted(rewriter, loc,
-                              Builder(rewriter, a, bi, bj).build(), a.oPerm);
+      a.q = padded(rewriter, loc, permuted(rewriter, loc, a.q, a.qPerm),
+                   rank - 2, pi);
+      a.k = padded(rewriter, loc, permuted(rewriter, loc, a.k, a.kPerm),
+                   rank - 2, pj);
+      a.v = padded(rewriter, loc, permuted(rewriter, loc, a.v, a.vPerm),
+                   rank - 2, pj);
+      Type element = qType.getElementType();
+      Value mask = pj > nj ? keyMask(rewriter, loc, element, nj, pj) : Value();
+      Value fused = Builder(rewriter, a, bi, bj, mask).build();
+      if (pi > ni) {
+        auto type = cast<RankedTensorType>(fused.getType());
+        SmallVector<int64_t> shape(type.getShape());
+        shape[rank - 2] = ni;
+        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+            strides(rank, rewriter.getIndexAttr(1)), sizes;
+        for (int64_t x : shape)
+          sizes.push_back(rewriter.getIndexAttr(x));
+        fused = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get(shape, element), fused,
+            offsets, sizes, strides);
+      }
+      Value result = permuted(rewriter, loc, fused, a.oPerm);
       rewriter.replaceOp(a.output, result);
       rewriter.eraseOp(a.softmax);
       if (a.permutedScores)

@@ -86,10 +86,12 @@ for case in range(12):
         dtype_tol=1e-12 if dtype == "f64" else 1e-5)
 # Random layouts on the fused path (copied into its layout and back): Q, K,
 # V, S and O each in a random index order (heads after the sequence, K
-# transposed, softmax's index anywhere in S).
+# transposed, softmax's index anywhere in S), and query and key counts no
+# block divides (padded, the padded keys masked).
 for case in range(8):
     labels = {"b": int(rng.integers(1, 3)), "h": int(rng.integers(1, 4)),
-              "i": int(rng.choice([8, 64])), "j": int(rng.choice([16, 128, 256])),
+              "i": int(rng.choice([8, 64, 5, 100])),
+              "j": int(rng.choice([16, 128, 256, 20, 197])),
               "x": int(rng.integers(1, 40)), "y": int(rng.integers(1, 20))}
     perm = lambda s: "".join(rng.permutation(list(s)))
     ql, kl, vl = perm("bhix"), perm("bhjx"), perm("bhjy")
