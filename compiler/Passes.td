@@ -309,6 +309,21 @@ def EinGpuMergeModules : Pass<"ein-gpu-merge-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def EinGpuHostMemory : Pass<"ein-gpu-host-memory", "::mlir::ModuleOp"> {
+  let summary = "Allocate the host code's buffers on the GPU";
+  let description = [{
+    After kernel outlining, the host functions only allocate buffers,
+    reshape views of them and launch kernels, which read and write those
+    buffers. This pass makes the buffers device memory, as a GPU run
+    needs: `memref.alloc` becomes `gpu.alloc` and `memref.dealloc`
+    `gpu.dealloc`, each in the asynchronous form that `gpu-to-llvm` lowers,
+    on a stream waited for at once (`gpu.wait`). Kernels in
+    `gpu.module`s are left alone. `einc --emit gpu` and PTX output do not
+    run it; the GPU run pipeline does, before `gpu-to-llvm`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def EinEmitCEntryPoint : Pass<"ein-emit-c-entry-point", "::mlir::ModuleOp"> {
   let summary = "Give each entry function a plain C signature";
   let description = [{

@@ -50,3 +50,22 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# The stand-in CUDA driver (test/unit/MockCudaDriver.cpp): einc run
+# --target gpu through it checks the run path's errors and launches on
+# machines without a GPU.
+config.substitutions.append(("%mock_cuda", os.path.join(config.ein_obj_root, "lib", "libEinMockCudaDriver.so")))
+
+# A real GPU: the CUDA driver loads and finds a device. Tests that run
+# kernels on it say REQUIRES: cuda-device; elsewhere lit lists them as
+# unsupported, with this reason.
+def _has_cuda_device():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+if _has_cuda_device():
+    config.available_features.add("cuda-device")

@@ -206,6 +206,24 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
   if (llvm::Error err = lowering.run(
           **module, [&](PassManager &pm) { buildNVVMToPTXPipeline(pm); }))
     return std::move(err);
+  if (stage == GPUStage::Binary)
+    return module;
+  // The driver reads PTX up to a NUL, which the embedded text lacks.
+  for (auto binary : (*module)->getOps<mlir::gpu::BinaryOp>()) {
+    llvm::SmallVector<mlir::Attribute> objects;
+    for (mlir::Attribute a : binary.getObjects()) {
+      auto o = llvm::cast<mlir::gpu::ObjectAttr>(a);
+      std::string text = o.getObject().getValue().str();
+      text.push_back('\0');
+      objects.push_back(mlir::gpu::ObjectAttr::get(
+          &ctx, o.getTarget(), o.getFormat(), mlir::StringAttr::get(&ctx, text),
+          o.getProperties(), o.getKernels()));
+    }
+    binary.setObjectsAttr(mlir::ArrayAttr::get(&ctx, objects));
+  }
+  if (llvm::Error err = lowering.run(
+          **module, [&](PassManager &pm) { buildGPUHostToLLVMPipeline(pm); }))
+    return std::move(err);
   return module;
 }
 

@@ -47,6 +47,11 @@ enum class GPUStage {
   GPU,    ///< the entry function launching the kernels of one gpu.module
   NVVM,   ///< the kernels in NVVM (the LLVM dialect for NVPTX)
   Binary, ///< the kernels as a gpu.binary holding their PTX
+  /// The host side in the LLVM dialect with its C entry point, ready for
+  /// the JIT: kernels launched and buffers allocated through the runtime's
+  /// GPU entry points (einrt/gpu.h), the PTX embedded with a terminating
+  /// NUL for the driver.
+  HostLLVM,
 };
 
 /// Builds `problem` as ein IR and lowers it for an NVIDIA GPU to `stage`

@@ -9,10 +9,12 @@
 #include "compiler/path/EinsumPaths.h"
 #include "einc/Error.h"
 #include "einrt/einrt.h"
+#include "einrt/gpu.h"
 
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <atomic>
 #include <complex>
@@ -45,10 +47,18 @@ struct Kernel::Impl {
   std::optional<SlicePlan> slicing;
   bool parallel = false;
   bool fromDisk = false;
+  Target target = Target::CPU;
+  std::string gpuArch;
 
   /// Records the dtype, subscripts and shapes of `problem`.
   void describe(const EinsumProblem &problem);
   llvm::Error call(llvm::ArrayRef<const void *> inputs, void *output) const;
+  /// GPU kernels: the entry on device buffers, then the launches' errors.
+  llvm::Error callDevice(llvm::ArrayRef<const void *> inputs,
+                         void *output) const;
+  /// GPU kernels on host buffers: copies in, callDevice, copies out.
+  llvm::Error callThroughDevice(llvm::ArrayRef<const void *> inputs,
+                                void *output) const;
   llvm::Error callSliced(llvm::ArrayRef<const void *> inputs,
                          void *output) const;
 };
@@ -139,11 +149,66 @@ llvm::Error Kernel::Impl::call(llvm::ArrayRef<const void *> inputs,
                                void *output) const {
   if (slicing)
     return callSliced(inputs, output);
+  if (target == Target::GPU)
+    return callThroughDevice(inputs, output);
   std::vector<void *> buffers;
   for (const void *p : inputs)
     buffers.push_back(const_cast<void *>(p));
   buffers.push_back(output);
   return callPacked(entry, buffers);
+}
+
+llvm::Error Kernel::Impl::callDevice(llvm::ArrayRef<const void *> inputs,
+                                     void *output) const {
+  std::vector<void *> buffers;
+  for (const void *p : inputs)
+    buffers.push_back(const_cast<void *>(p));
+  buffers.push_back(output);
+  llvm::Error err = callPacked(entry, buffers);
+  char message[512];
+  // Taken even after a failed call, so the next call starts clean.
+  if (einrt_gpu_take_error(message, sizeof message)) {
+    llvm::consumeError(std::move(err));
+    return userError(message);
+  }
+  return err;
+}
+
+namespace {
+/// Device memory freed when it goes out of scope.
+struct DeviceBuffer {
+  void *data = nullptr;
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer &) = delete;
+  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
+  ~DeviceBuffer() { einrt_gpu_free(data); }
+};
+} // namespace
+
+llvm::Error Kernel::Impl::callThroughDevice(llvm::ArrayRef<const void *> inputs,
+                                            void *output) const {
+  char message[512];
+  size_t size = dtypeSize(dtype);
+  std::vector<DeviceBuffer> buffers(inputs.size() + 1);
+  std::vector<const void *> deviceInputs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    size_t bytes = size_t(inputElements[i]) * size;
+    if (einrt_gpu_alloc(&buffers[i].data, bytes, message, sizeof message) ||
+        einrt_gpu_copy_to_device(buffers[i].data, inputs[i], bytes, message,
+                                 sizeof message))
+      return userError(message);
+    deviceInputs.push_back(buffers[i].data);
+  }
+  size_t outBytes = size_t(outputElements) * size;
+  void *&deviceOutput = buffers.back().data;
+  if (einrt_gpu_alloc(&deviceOutput, outBytes, message, sizeof message))
+    return userError(message);
+  if (llvm::Error err = callDevice(deviceInputs, deviceOutput))
+    return err;
+  if (einrt_gpu_copy_to_host(output, deviceOutput, outBytes, message,
+                             sizeof message))
+    return userError(message);
+  return llvm::Error::success();
 }
 
 namespace {
@@ -228,6 +293,30 @@ const std::string &Kernel::subscripts() const { return impl->subscripts; }
 const Path &Kernel::path() const { return impl->path; }
 bool Kernel::parallel() const { return impl->parallel; }
 bool Kernel::fromDiskCache() const { return impl->fromDisk; }
+Target Kernel::target() const { return impl->target; }
+const std::string &Kernel::gpuArch() const { return impl->gpuArch; }
+
+llvm::Error Kernel::runOnDevice(llvm::ArrayRef<const void *> deviceInputs,
+                                void *deviceOutput) const {
+  if (!impl)
+    return userError("calling an empty ein::Kernel");
+  if (impl->target != Target::GPU)
+    return userError("runOnDevice needs a kernel compiled for Target::GPU");
+  if (impl->slicing)
+    return userError("a kernel that loops over slices (a memory limit) "
+                     "runs on host buffers only");
+  if (deviceInputs.size() != impl->inputShapes.size())
+    return userError("kernel '" + impl->subscripts + "' takes " +
+                     llvm::Twine(impl->inputShapes.size()) +
+                     " inputs but was given " +
+                     llvm::Twine(deviceInputs.size()));
+  for (size_t i = 0; i < deviceInputs.size(); ++i)
+    if (!deviceInputs[i] && impl->inputElements[i] > 0)
+      return userError("input " + llvm::Twine(i) + " is a null pointer");
+  if (!deviceOutput && impl->outputElements > 0)
+    return userError("the output is a null pointer");
+  return impl->callDevice(deviceInputs, deviceOutput);
+}
 
 llvm::Error Kernel::operator()(llvm::ArrayRef<const void *> inputs,
                                void *output) const {
@@ -404,6 +493,9 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   std::string diskKey = "einsum|" + problem.subscripts.str() + "|" +
                         dtypeName(problem.dtype) + "|O" +
                         std::to_string(options.optLevel) + "|";
+  bool gpu = options.target == Target::GPU;
+  if (gpu)
+    diskKey += "gpu " + options.gpuArch + "|";
   for (const auto &shape : problem.inputShapes) {
     for (int64_t d : shape)
       diskKey += std::to_string(d) + " ";
@@ -415,7 +507,12 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   if (options.diskCache)
     engine = loadCachedEngine(diskKey, name);
   if (!engine) {
-    auto module = lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
+    GPUTargetOptions target;
+    target.chip = options.gpuArch;
+    auto module =
+        gpu ? lowerEinsumForGPU(*ctx, problem, name, GPUStage::HostLLVM, path,
+                                target)
+            : lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
     if (!module)
       return keepUserErrors(module.takeError());
     auto compiled = createEngine(**module, name, options.optLevel,
@@ -428,6 +525,8 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   kernel->parallel = engine->parallel;
   kernel->fromDisk = engine->fromDisk;
   kernel->compiled = std::move(*engine);
+  kernel->target = options.target;
+  kernel->gpuArch = options.gpuArch;
   kernel->describe(problem);
   return kernel;
 }
@@ -455,6 +554,30 @@ static EinsumProblem withoutLabels(const EinsumProblem &problem,
   for (char c : sliced)
     p.extents[c] = 0;
   return p;
+}
+
+/// Checks that there is a GPU to run on, fills in its architecture when
+/// none was asked for, and points the runtime's module cache to ours.
+static llvm::Error prepareGPU(CompileOptions &options) {
+  char message[512];
+  if (einrt_gpu_init(message, sizeof message))
+    return userError(message);
+  if (options.gpuArch.empty()) {
+    char arch[32];
+    if (einrt_gpu_device_arch(arch, sizeof arch, message, sizeof message))
+      return userError(message);
+    options.gpuArch = arch;
+  }
+  if (llvm::Error err = checkGPUArch(options.gpuArch))
+    return err;
+  static std::once_flag cacheDir;
+  std::call_once(cacheDir, [&] {
+    std::string dir = diskCacheDirectory();
+    if (options.diskCache && !dir.empty() &&
+        !llvm::sys::fs::create_directories(dir + "/cuda"))
+      einrt_gpu_set_cache_dir((dir + "/cuda").c_str());
+  });
+  return llvm::Error::success();
 }
 
 /// Searches the path, then compiles the kernel (and its slice kernel).
@@ -486,6 +609,8 @@ compileProblem(const EinsumProblem &problem, const CompileOptions &options) {
     return inner.takeError();
   plan.inner = std::move(*inner);
   auto kernel = std::make_shared<Kernel::Impl>();
+  kernel->target = plan.inner->target;
+  kernel->gpuArch = plan.inner->gpuArch;
   kernel->parallel = plan.inner->parallel;
   kernel->fromDisk = plan.inner->fromDisk;
   kernel->describe(problem);
@@ -504,15 +629,23 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
   auto problem = resolveEinsum(expr, operandShapes, dtype);
   if (!problem)
     return problem.takeError();
+  CompileOptions resolved = options;
+  if (options.target == Target::GPU) {
+    if (llvm::Error err = prepareGPU(resolved))
+      return std::move(err);
+  }
 
-  std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-                    std::to_string(options.optLevel) + "|" +
-                    (options.diskCache ? "disk|" : "") + cacheKey(options.path);
+  std::string key =
+      problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
+      (resolved.target == Target::GPU ? "gpu " + resolved.gpuArch + "|"
+                                      : std::string()) +
+      std::to_string(options.optLevel) + "|" +
+      (options.diskCache ? "disk|" : "") + cacheKey(options.path);
   for (const Shape &s : shapes)
     key += "|" + shapeStr(s);
   auto compiled =
       impl->cache.get(key, [&]() -> llvm::Expected<KernelCache::Compiled> {
-        auto kernel = compileProblem(*problem, options);
+        auto kernel = compileProblem(*problem, resolved);
         if (!kernel)
           return kernel.takeError();
         return KernelCache::Compiled(*kernel);

@@ -152,6 +152,9 @@ llvm::Expected<ProgramKernel>
 Jit::compileProgram(llvm::StringRef source,
                     const std::map<std::string, Shape> &shapes, DType dtype,
                     const CompileOptions &options) {
+  if (options.target == Target::GPU)
+    return userError("index-notation programs do not run on the GPU yet "
+                     "(einsum expressions do)");
   std::string key = "program|" + source.str() + "|" + dtypeName(dtype) + "|" +
                     std::to_string(options.optLevel) + "|" +
                     (options.fuseAttention ? "fused|" : "unfused|") +

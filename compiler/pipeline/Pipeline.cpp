@@ -9,6 +9,7 @@
 #include "mlir/Conversion/ComplexToLLVM/ComplexToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
@@ -157,6 +158,21 @@ void buildNVVMToPTXPipeline(OpPassManager &pm) {
   mlir::GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
   pm.addPass(mlir::createGpuModuleToBinaryPass(binary));
+}
+
+void buildGPUHostToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(mlir::ein::createEinGpuHostMemory());
+  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+  pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(mlir::createGpuToLLVMConversionPass());
+  pm.addPass(mlir::createArithToLLVMConversionPass());
+  pm.addPass(mlir::createConvertIndexToLLVMPass());
+  pm.addPass(mlir::createConvertFuncToLLVMPass());
+  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
+  pm.addPass(mlir::ein::createEinEmitCEntryPoint());
+  pm.addPass(mlir::createCanonicalizerPass());
 }
 
 void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path,

@@ -76,6 +76,13 @@ void buildGPUToNVVMPipeline(mlir::OpPassManager &pm,
 /// end: no CUDA toolkit needed).
 void buildNVVMToPTXPipeline(mlir::OpPassManager &pm);
 
+/// The host side of a lowered GPU module (after the NVVM -> PTX pipeline)
+/// -> the LLVM dialect, for running: buffers become device memory
+/// (ein-gpu-host-memory), launches and allocations calls of the runtime's
+/// mgpu* entry points (gpu-to-llvm), and the entry function gets the C
+/// entry point the JIT calls with device pointers.
+void buildGPUHostToLLVMPipeline(mlir::OpPassManager &pm);
+
 /// Registers the pipelines above for command-line use.
 void registerEinPipelines();
 

@@ -36,7 +36,8 @@ cl::opt<std::string>
 cl::opt<std::string>
     emitOpt("emit", cl::init("ein"), cl::cat(category),
             cl::desc("cpu: ein|linalg|llvm-mlir|llvm|asm|obj|header; "
-                     "nvptx: ein|linalg|gpu|nvvm|ptx"));
+                     "nvptx: ein|linalg|gpu|nvvm|ptx|llvm-mlir (the host "
+                     "side that einc run --target gpu runs)"));
 cl::opt<std::string>
     gpuArchOpt("gpu-arch", cl::init("sm_80"), cl::cat(category),
                cl::desc("nvptx: the GPU architecture (sm_80, sm_90, ...)"));
@@ -134,11 +135,12 @@ int runGPUCodegen(ein::DType dtype) {
           .Case("gpu", ein::GPUStage::GPU)
           .Case("nvvm", ein::GPUStage::NVVM)
           .Case("ptx", ein::GPUStage::Binary)
+          .Case("llvm-mlir", ein::GPUStage::HostLLVM)
           .Default(std::nullopt);
   if (!stage)
     return reportError("--emit " + emitOpt +
                        " is not for --target nvptx (use ein, linalg, gpu, "
-                       "nvvm or ptx)");
+                       "nvvm, ptx or llvm-mlir)");
   if (openmpOpt || !mattrOpt.empty() || !targetCpuOpt.empty())
     return reportError("--openmp, --mattr and --target-cpu apply to --target "
                        "cpu; --target nvptx takes --gpu-arch");

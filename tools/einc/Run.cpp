@@ -40,9 +40,15 @@ cl::list<std::string> outputList(
     cl::value_desc("OUT.npy"));
 cl::opt<bool> printOpt("print", cl::sub(runCommand), cl::cat(category),
                        cl::desc("Print the result as text to stdout"));
-cl::opt<std::string> targetOpt("target", cl::init("cpu"), cl::sub(runCommand),
-                               cl::cat(category),
-                               cl::desc("cpu (gpu: not supported yet)"));
+cl::opt<std::string> targetOpt(
+    "target", cl::init("cpu"), cl::sub(runCommand), cl::cat(category),
+    cl::desc("cpu, or gpu: an NVIDIA GPU through the CUDA driver (einsum "
+             "expressions)"));
+cl::opt<std::string>
+    gpuArchOpt("gpu-arch", cl::sub(runCommand), cl::cat(category),
+               cl::desc("With --target gpu: the architecture to compile for "
+                        "(default: the device's own)"),
+               cl::value_desc("sm_XX"));
 cl::opt<std::string> programOpt(
     "f", cl::sub(runCommand), cl::cat(category),
     cl::desc("Run an index-notation program; inputs are NAME=IN.npy"),
@@ -435,17 +441,20 @@ int einc::runRun(int argc, char **argv) {
                        " is not a thread count (1 to 4096)");
   if (threadsOpt > 0)
     ein::setNumThreads(int(threadsOpt));
-  if (!programOpt.empty() || !inlineOpt.getValue().empty())
+  bool gpu = targetOpt == "gpu" || targetOpt == "nvptx";
+  if (!gpu && targetOpt != "cpu")
+    return reportError("unknown --target '" + targetOpt + "' (use cpu or gpu)");
+  if (!gpu && !gpuArchOpt.empty())
+    return reportError("--gpu-arch applies to --target gpu");
+  bool program = !programOpt.empty() || !inlineOpt.getValue().empty();
+  if (gpu && program)
+    return reportError("index-notation programs (-f, -e) do not run on the "
+                       "GPU yet; einsum expressions do");
+  if (program)
     return runProgram();
   if (outputList.size() > 1)
     return reportError("an einsum has one result: give one -o");
   std::string outputOpt = outputList.empty() ? "" : outputList[0];
-  if (targetOpt == "gpu" || targetOpt == "nvptx")
-    return reportError("einc run --target " + targetOpt +
-                       ": running on a GPU is not supported yet (einc EXPR "
-                       "--target nvptx --emit ptx generates the kernels)");
-  if (targetOpt != "cpu")
-    return reportError("unknown --target '" + targetOpt + "' (use cpu)");
   if (positional.empty())
     return reportError("missing EXPR (usage: einc run EXPR IN.npy... -o "
                        "OUT.npy)");
@@ -516,6 +525,10 @@ int einc::runRun(int argc, char **argv) {
   }
   ein::CompileOptions compileOptions;
   compileOptions.path = *pathOptions;
+  if (gpu) {
+    compileOptions.target = ein::Target::GPU;
+    compileOptions.gpuArch = gpuArchOpt;
+  }
   ein::Jit jit;
   auto kernel = jit.compile(expr, jitShapes, dtype, compileOptions);
   if (!kernel) {
@@ -544,7 +557,7 @@ int einc::runRun(int argc, char **argv) {
   std::vector<const void *> pointers;
   for (const einrt_array &a : inputs.items)
     pointers.push_back(a.data);
-  // The only run-time failure left is running out of memory.
+  // What can still fail: memory (host or GPU), and GPU errors.
   if (Error err = (*kernel)(pointers, out.data))
     return reportError(std::move(err), UserError);
 

@@ -27,8 +27,21 @@ struct TensorView {
   Shape shape;
 };
 
+/// Where a kernel runs.
+enum class Target {
+  CPU, ///< the host, with its own vector extensions
+  /// An NVIDIA GPU through the CUDA driver, loaded at run time (see
+  /// einrt/gpu.h): compiling fails with "no CUDA driver: ..." or "no CUDA
+  /// device: ..." where there is none.
+  GPU,
+};
+
 /// Options that change the generated code; part of the cache key.
 struct CompileOptions {
+  Target target = Target::CPU;
+  /// For Target::GPU, the architecture to generate PTX for ("sm_80");
+  /// empty: the device's own.
+  std::string gpuArch;
   /// LLVM optimisation level, 0-3.
   unsigned optLevel = 3;
   /// Compute softmax(Q K^T) V chains in programs as one online-softmax
@@ -71,6 +84,9 @@ public:
   bool parallel() const;
   /// Whether it was loaded from the on-disk cache rather than compiled.
   bool fromDiskCache() const;
+  /// Where it runs, and for the GPU the architecture it was compiled for.
+  Target target() const;
+  const std::string &gpuArch() const;
 
   /// Runs on raw C-order buffers of the compiled shapes and dtype; `output`
   /// must hold outputElements() elements. Fails only on a wrong number of
@@ -80,6 +96,14 @@ public:
   /// Runs on views, checking their dtypes and shapes first.
   llvm::Error run(llvm::ArrayRef<TensorView> inputs,
                   const TensorView &output) const;
+  /// For a GPU kernel: runs on device buffers the caller owns (CUdeviceptr
+  /// values as pointers), copying nothing, and waits for the kernels. The
+  /// host-pointer calls above copy the operands to the device and the
+  /// result back around the same call. Fails for a CPU kernel, and for a
+  /// kernel that loops over slices (a memory limit), whose slices are
+  /// gathered on the host.
+  llvm::Error runOnDevice(llvm::ArrayRef<const void *> deviceInputs,
+                          void *deviceOutput) const;
 
 private:
   std::shared_ptr<const Impl> impl;
@@ -125,11 +149,11 @@ struct JitOptions {
   size_t cacheCapacity = 256;
 };
 
-/// Compiles einsum expressions for the host CPU through the `ein` dialect
-/// and MLIR's execution engine. Compiled kernels are cached on (expression,
-/// shapes, dtype, options) in a bounded LRU cache; the cache is thread-safe
-/// and a second compile of the same key returns the cached kernel without
-/// compiling.
+/// Compiles einsum expressions for the host CPU (or, with Target::GPU, an
+/// NVIDIA GPU) through the `ein` dialect and LLVM's JIT. Compiled kernels are
+/// cached on (expression, shapes, dtype, options) in a bounded LRU cache; the
+/// cache is thread-safe and a second compile of the same key returns the cached
+/// kernel without compiling.
 class Jit {
 public:
   explicit Jit(const JitOptions &options = {});
