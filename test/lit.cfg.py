@@ -69,3 +69,11 @@ def _has_cuda_device():
     return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
 if _has_cuda_device():
     config.available_features.add("cuda-device")
+
+# Einc's runtime for C programs that link generated GPU objects. The
+# sanitizer builds instrument it, so plain C links of it are for the
+# ordinary build only (UNSUPPORTED: sanitizer).
+config.substitutions.append(("%einrt_link", config.einrt_archive + " -ldl -lstdc++ -lm -lpthread"))
+config.substitutions.append(("%einrt_include", os.path.join(config.ein_src_root, "runtime", "include")))
+if config.ein_sanitizer:
+    config.available_features.add("sanitizer")

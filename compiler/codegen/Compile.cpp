@@ -279,7 +279,7 @@ static const char *cType(ein::DType dtype) {
 }
 
 std::string ein::generateCHeader(const EinsumProblem &problem,
-                                 llvm::StringRef name) {
+                                 llvm::StringRef name, bool gpu) {
   std::string guard = "EINC_" + name.upper() + "_H";
   for (char &c : guard)
     if (!std::isalnum(static_cast<unsigned char>(c)))
@@ -306,7 +306,16 @@ std::string ein::generateCHeader(const EinsumProblem &problem,
        << "\n";
   os << " *   out" << shapeStr(problem.outputShape, problem.subscripts.output)
      << "\n"
-     << " * `out` is overwritten and must not overlap the inputs.\n */\n"
+     << " * `out` is overwritten and must not overlap the inputs.\n";
+  if (gpu)
+    os << " * GPU code (--target nvptx): every pointer is device memory\n"
+       << " * (cuMemAlloc, or einrt_gpu_alloc of einrt/gpu.h). The call loads\n"
+       << " * the kernels on its first use and queues them on the calling\n"
+       << " * thread's stream; einrt_gpu_take_error(err, len) then waits for\n"
+       << " * them and returns non-zero with a message if anything failed.\n"
+       << " * Link with Einc's runtime (libEinRuntime.a) and -ldl -lstdc++;\n"
+       << " * the CUDA driver is loaded when the program runs.\n";
+  os << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n";
   if (problem.dtype == c64 || problem.dtype == c128)

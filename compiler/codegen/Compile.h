@@ -74,7 +74,10 @@ llvm::Expected<std::string> ptxOf(mlir::ModuleOp module);
 /// of `module` would need 2^63 bytes or more: its offsets overflow int64.
 llvm::Error checkTensorSizes(mlir::ModuleOp module);
 
-std::string generateCHeader(const EinsumProblem &problem, llvm::StringRef name);
+/// `gpu`: for the host code of --target nvptx, whose pointers are device
+/// memory.
+std::string generateCHeader(const EinsumProblem &problem, llvm::StringRef name,
+                            bool gpu = false);
 
 } // namespace ein
 

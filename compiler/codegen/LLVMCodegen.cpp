@@ -5,13 +5,17 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 using namespace ein;
 
@@ -83,4 +87,42 @@ llvm::Error ein::emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
     return llvm::createStringError("the target cannot emit this file type");
   pm.run(module);
   return llvm::Error::success();
+}
+
+void ein::loadKernelsOnFirstCall(llvm::Module &module, llvm::StringRef name) {
+  llvm::GlobalVariable *ctors = module.getNamedGlobal("llvm.global_ctors");
+  llvm::Function *entry = module.getFunction(name);
+  if (!ctors || !entry || entry->isDeclaration())
+    return;
+  std::vector<std::pair<uint64_t, llvm::Function *>> loads;
+  if (auto *list = llvm::dyn_cast<llvm::ConstantArray>(ctors->getInitializer()))
+    for (llvm::Value *item : list->operands()) {
+      auto *ctor = llvm::cast<llvm::ConstantStruct>(item);
+      if (auto *fn = llvm::dyn_cast<llvm::Function>(ctor->getOperand(1)))
+        loads.push_back(
+            {llvm::cast<llvm::ConstantInt>(ctor->getOperand(0))->getZExtValue(),
+             fn});
+    }
+  std::stable_sort(loads.begin(), loads.end(),
+                   [](auto &a, auto &b) { return a.first < b.first; });
+  ctors->eraseFromParent();
+  if (llvm::GlobalVariable *dtors = module.getNamedGlobal("llvm.global_dtors"))
+    dtors->eraseFromParent();
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *voidFn = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
+  auto *load = llvm::Function::Create(voidFn, llvm::Function::InternalLinkage,
+                                      "einc_load_kernels", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", load));
+  for (auto &[priority, fn] : loads)
+    b.CreateCall(fn);
+  b.CreateRetVoid();
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *guard = new llvm::GlobalVariable(
+      module, i64, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::get(i64, 0), "einc_kernels_loaded");
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::FunctionCallee once = module.getOrInsertFunction(
+      "einrt_gpu_load_once", llvm::Type::getVoidTy(ctx), ptr, ptr);
+  llvm::IRBuilder<> e(&*entry->getEntryBlock().getFirstInsertionPt());
+  e.CreateCall(once, {guard, load});
 }

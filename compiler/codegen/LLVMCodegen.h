@@ -40,6 +40,15 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::raw_pwrite_stream &os, bool assembly);
 
+/// GPU programs load their kernels in global constructors (MLIR's
+/// gpu.binary translation) and unload them in destructors: at the start of
+/// any program that links them, and never in the JIT. This moves the
+/// constructors into one function that `name` (the entry point) calls
+/// first, through the runtime's einrt_gpu_load_once (once per program,
+/// thread-safe), and drops the destructors: the runtime keeps loaded
+/// modules for the process. Modules without constructors are unchanged.
+void loadKernelsOnFirstCall(llvm::Module &module, llvm::StringRef name);
+
 } // namespace ein
 
 #endif // EINC_CODEGEN_LLVMCODEGEN_H

@@ -219,50 +219,6 @@ std::optional<Engine> loadObject(llvm::StringRef object,
   return result;
 }
 
-/// GPU programs load their kernels in global constructors (MLIR's
-/// gpu.binary translation) and unload them in destructors, which an object
-/// linked into the JIT never runs. This moves the constructors into one
-/// function that NAME calls first, through einrt_gpu_load_once (once per
-/// program, thread-safe), and drops the destructors: the runtime keeps
-/// loaded modules for the process.
-void loadKernelsOnFirstCall(llvm::Module &module, llvm::StringRef name) {
-  llvm::GlobalVariable *ctors = module.getNamedGlobal("llvm.global_ctors");
-  llvm::Function *entry = module.getFunction(name);
-  if (!ctors || !entry || entry->isDeclaration())
-    return;
-  std::vector<std::pair<uint64_t, llvm::Function *>> loads;
-  if (auto *list = llvm::dyn_cast<llvm::ConstantArray>(ctors->getInitializer()))
-    for (llvm::Value *item : list->operands()) {
-      auto *ctor = llvm::cast<llvm::ConstantStruct>(item);
-      if (auto *fn = llvm::dyn_cast<llvm::Function>(ctor->getOperand(1)))
-        loads.push_back(
-            {llvm::cast<llvm::ConstantInt>(ctor->getOperand(0))->getZExtValue(),
-             fn});
-    }
-  std::stable_sort(loads.begin(), loads.end(),
-                   [](auto &a, auto &b) { return a.first < b.first; });
-  ctors->eraseFromParent();
-  if (llvm::GlobalVariable *dtors = module.getNamedGlobal("llvm.global_dtors"))
-    dtors->eraseFromParent();
-  llvm::LLVMContext &ctx = module.getContext();
-  auto *voidFn = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
-  auto *load = llvm::Function::Create(voidFn, llvm::Function::InternalLinkage,
-                                      "einc_load_kernels", module);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", load));
-  for (auto &[priority, fn] : loads)
-    b.CreateCall(fn);
-  b.CreateRetVoid();
-  auto *i64 = llvm::Type::getInt64Ty(ctx);
-  auto *guard = new llvm::GlobalVariable(
-      module, i64, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
-      llvm::ConstantInt::get(i64, 0), "einc_kernels_loaded");
-  auto *ptr = llvm::PointerType::getUnqual(ctx);
-  llvm::FunctionCallee once = module.getOrInsertFunction(
-      "einrt_gpu_load_once", llvm::Type::getVoidTy(ctx), ptr, ptr);
-  llvm::IRBuilder<> e(&*entry->getEntryBlock().getFirstInsertionPt());
-  e.CreateCall(once, {guard, load});
-}
-
 /// Adds `void _mlir_NAME(void **args)`, which loads each argument of NAME
 /// from the pointer args[i] points to and calls it (NAME returns nothing).
 llvm::Error addPackedWrapper(llvm::Module &module, llvm::StringRef name) {
@@ -360,7 +316,7 @@ llvm::Expected<Engine> ein::createEngine(mlir::ModuleOp module,
       translateAndOptimize(module, llvmContext, **tm, target.optLevel);
   if (!llvmModule)
     return internal(llvm::toString(llvmModule.takeError()));
-  loadKernelsOnFirstCall(**llvmModule, name);
+  ein::loadKernelsOnFirstCall(**llvmModule, name);
   if (llvm::Error err = addPackedWrapper(**llvmModule, name))
     return internal(llvm::toString(std::move(err)));
   llvm::SmallString<0> object;

@@ -125,6 +125,33 @@ int reportLoweringError(Error error) {
   return reportError(message, user ? UserError : InternalError);
 }
 
+/// `--emit llvm|asm|obj` of a module in the LLVM dialect, for the host
+/// CPU (--target-cpu, --mattr): GPU host code too.
+int emitHostCode(mlir::ModuleOp module, StringRef emit) {
+  ein::TargetOptions target;
+  target.cpu = targetCpuOpt;
+  target.features = mattrOpt;
+  target.optLevel = optLevelOpt;
+  auto tm = ein::createTargetMachine(target);
+  if (!tm)
+    return reportError(tm.takeError());
+  LLVMContext llvmContext;
+  auto llvmModule =
+      ein::translateAndOptimize(module, llvmContext, **tm, optLevelOpt);
+  if (!llvmModule)
+    return reportError(llvmModule.takeError(), InternalError);
+  ein::loadKernelsOnFirstCall(**llvmModule, nameOpt);
+  if (emit == "llvm")
+    return writeOutput(
+        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+  SmallString<0> buffer;
+  raw_svector_ostream bufferStream(buffer);
+  if (Error err = ein::emitMachineCode(**llvmModule, **tm, bufferStream,
+                                       /*assembly=*/emit == "asm"))
+    return reportError(std::move(err), InternalError);
+  return writeOutput([&](raw_ostream &os) { os << buffer; });
+}
+
 /// `einc EXPR --target nvptx --emit ...`.
 int runGPUCodegen(ein::DType dtype) {
   StringRef emit = emitOpt;
@@ -135,15 +162,21 @@ int runGPUCodegen(ein::DType dtype) {
           .Case("gpu", ein::GPUStage::GPU)
           .Case("nvvm", ein::GPUStage::NVVM)
           .Case("ptx", ein::GPUStage::Binary)
-          .Case("llvm-mlir", ein::GPUStage::HostLLVM)
+          .Cases({"llvm-mlir", "llvm", "asm", "obj", "header"},
+                 ein::GPUStage::HostLLVM)
           .Default(std::nullopt);
   if (!stage)
     return reportError("--emit " + emitOpt +
                        " is not for --target nvptx (use ein, linalg, gpu, "
-                       "nvvm, ptx or llvm-mlir)");
-  if (openmpOpt || !mattrOpt.empty() || !targetCpuOpt.empty())
-    return reportError("--openmp, --mattr and --target-cpu apply to --target "
-                       "cpu; --target nvptx takes --gpu-arch");
+                       "nvvm, ptx, llvm-mlir, llvm, asm, obj or header)");
+  if (openmpOpt)
+    return reportError("--openmp applies to --target cpu");
+  if (*stage != ein::GPUStage::HostLLVM &&
+      (!mattrOpt.empty() || !targetCpuOpt.empty()))
+    return reportError("--mattr and --target-cpu apply to the host code "
+                       "(--emit llvm-mlir, llvm, asm, obj) of --target nvptx");
+  if (emit == "obj" && outputOpt == "-")
+    return reportError("--emit obj writes a binary file: give -o FILE");
   auto problem = resolveProblem(dtype);
   if (!problem)
     return reportError(problem.takeError());
@@ -153,6 +186,12 @@ int runGPUCodegen(ein::DType dtype) {
   if (pathOptions->memoryLimit > 0)
     return reportError("--memory-limit (slicing) applies to einc run, "
                        "einc explain and the JIT, not to generated code yet");
+  if (emit == "header") {
+    if (Error err = ein::checkGPUArch(gpuArchOpt))
+      return reportError(std::move(err));
+    std::string header = ein::generateCHeader(*problem, nameOpt, /*gpu=*/true);
+    return writeOutput([&](raw_ostream &os) { os << header; });
+  }
   ein::GPUTargetOptions target;
   target.chip = gpuArchOpt;
   target.optLevel = optLevelOpt;
@@ -161,6 +200,8 @@ int runGPUCodegen(ein::DType dtype) {
                                        *pathOptions, target);
   if (!module)
     return reportLoweringError(module.takeError());
+  if (emit == "llvm" || emit == "asm" || emit == "obj")
+    return emitHostCode(**module, emit);
   if (*stage != ein::GPUStage::Binary)
     return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
   auto ptx = ein::ptxOf(**module);
@@ -235,26 +276,5 @@ int einc::runCodegen(int argc, char **argv) {
   if (emit == "ein" || emit == "linalg" || emit == "llvm-mlir")
     return writeOutput([&](raw_ostream &os) { (*module)->print(os); });
 
-  ein::TargetOptions target;
-  target.cpu = targetCpuOpt;
-  target.features = mattrOpt;
-  target.optLevel = optLevelOpt;
-  auto tm = ein::createTargetMachine(target);
-  if (!tm)
-    return reportError(tm.takeError());
-  LLVMContext llvmContext;
-  auto llvmModule =
-      ein::translateAndOptimize(**module, llvmContext, **tm, optLevelOpt);
-  if (!llvmModule)
-    return reportError(llvmModule.takeError(), InternalError);
-  if (emit == "llvm")
-    return writeOutput(
-        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
-
-  SmallString<0> buffer;
-  raw_svector_ostream bufferStream(buffer);
-  if (Error err = ein::emitMachineCode(**llvmModule, **tm, bufferStream,
-                                       /*assembly=*/emit == "asm"))
-    return reportError(std::move(err), InternalError);
-  return writeOutput([&](raw_ostream &os) { os << buffer; });
+  return emitHostCode(**module, emit);
 }
