@@ -387,6 +387,12 @@ void einrt_gpu_set_cache_dir(const char *dir) {
 int64_t einrt_gpu_ptx_compiles(void) { return ptxCompiles; }
 int64_t einrt_gpu_disk_loads(void) { return diskLoads; }
 
+void *einrt_gpu_stream(void) {
+  std::string why;
+  const Driver *d = ready(why);
+  return d ? threadStream(*d) : nullptr;
+}
+
 int einrt_gpu_timer_start(char *err, size_t errlen) {
   std::string why;
   const Driver *d = ready(why);

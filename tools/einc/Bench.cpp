@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "GpuBench.h"
 #include "Peers.h"
 #include "compiler/parser/Einsum.h"
 #include "einc/Error.h"
@@ -52,8 +53,10 @@ cl::opt<std::string> sizesOpt("sizes", cl::sub(benchCommand), cl::cat(category),
 cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::sub(benchCommand),
                               cl::cat(category),
                               cl::desc("f32, f64, complex64 or complex128"));
-cl::opt<std::string> targetOpt("target", cl::init("cpu"), cl::sub(benchCommand),
-                               cl::cat(category), cl::desc("cpu"));
+cl::opt<std::string>
+    targetOpt("target", cl::init("cpu"), cl::sub(benchCommand),
+              cl::cat(category),
+              cl::desc("cpu, or gpu (CUDA events; cuBLAS as the peer)"));
 cl::opt<unsigned> repeatsOpt("repeats", cl::init(0), cl::sub(benchCommand),
                              cl::cat(category),
                              cl::desc("Timed runs of each implementation "
@@ -70,8 +73,9 @@ cl::opt<unsigned> threadsOpt("threads", cl::init(0), cl::sub(benchCommand),
                                       "every core)"));
 cl::opt<std::string> peersOpt("peers", cl::init("openblas,eigen,naive"),
                               cl::sub(benchCommand), cl::cat(category),
-                              cl::desc("Peers to run (openblas, eigen, naive, "
-                                       "or none)"));
+                              cl::desc("Peers to run (openblas, eigen, naive; "
+                                       "cublas with --target gpu, its "
+                                       "default; or none)"));
 cl::opt<bool> jsonOpt("json", cl::sub(benchCommand), cl::cat(category),
                       cl::desc("Print JSON instead of a table"));
 PathFlags pathFlags(benchCommand, category);
@@ -152,10 +156,12 @@ std::string fixed(double v, int digits) {
 } // namespace
 
 int einc::runBench(int argc, char **argv) {
-  if (targetOpt != "cpu")
-    return reportError("einc bench --target " + Twine(targetOpt) +
-                       " is not supported yet (only cpu; einc EXPR --target "
-                       "nvptx --emit ptx generates GPU kernels)");
+  bool gpu = targetOpt == "gpu" || targetOpt == "nvptx";
+  if (!gpu && targetOpt != "cpu")
+    return reportError("unknown --target '" + Twine(targetOpt) +
+                       "' (use cpu or gpu)");
+  if (gpu && threadsOpt > 0)
+    return reportError("--threads applies to --target cpu");
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
   if (!dtype || *dtype == ein::i32 || *dtype == ein::i64)
     return reportError("einc bench measures f32, f64, complex64 and "
@@ -175,12 +181,16 @@ int einc::runBench(int argc, char **argv) {
   if (!problem)
     return reportError(problem.takeError());
   std::vector<std::string> peers;
-  for (StringRef p : split(peersOpt, ',')) {
+  std::string peerList = peersOpt;
+  if (gpu && !peersOpt.getNumOccurrences())
+    peerList = "cublas";
+  for (StringRef p : split(peerList, ',')) {
     if (p == "none")
       continue;
-    if (!is_contained({"openblas", "eigen", "naive"}, p))
-      return reportError("unknown peer '" + p +
-                         "' (openblas, eigen, naive or none)");
+    if (gpu ? p != "cublas" : !is_contained({"openblas", "eigen", "naive"}, p))
+      return reportError("unknown peer '" + p + "' for --target " +
+                         (gpu ? "gpu (cublas or none)"
+                              : "cpu (openblas, eigen, naive or none)"));
     peers.push_back(p.str());
   }
   // An OpenBLAS older than the CPU runs its generic kernels, which would
@@ -232,6 +242,14 @@ int einc::runBench(int argc, char **argv) {
   std::vector<char> reference(outElements * elementSize),
       scratch(outElements * elementSize);
 
+  if (gpu) {
+    GpuBenchSettings settings;
+    settings.repeats = repeatsOpt;
+    settings.minTime = minTimeOpt;
+    settings.json = jsonOpt;
+    settings.cublas = !peers.empty();
+    return runGpuBench(*problem, *shapes, *pathOptions, pointers, settings);
+  }
   if (!jsonOpt)
     errs() << "einc bench: compiling...\n";
   ein::Jit jit;

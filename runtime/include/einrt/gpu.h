@@ -59,6 +59,11 @@ void einrt_gpu_set_cache_dir(const char *dir);
 int64_t einrt_gpu_ptx_compiles(void);
 int64_t einrt_gpu_disk_loads(void);
 
+/* The calling thread's stream (a CUstream), where generated code
+ * launches and the timer records; NULL without a device. For libraries
+ * whose work should be ordered with Einc's (cuBLAS in einc bench). */
+void *einrt_gpu_stream(void);
+
 /* Times GPU work: einrt_gpu_timer_start records an event on the calling
  * thread's stream, einrt_gpu_timer_stop another, waits for it and stores
  * the milliseconds between the two. */
