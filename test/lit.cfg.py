@@ -13,7 +13,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ein_obj_root, "test")
-config.excludes = ["Inputs", "numpy-compare.test.py", "programs.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
+config.excludes = ["Inputs", "gpu-check", "numpy-compare.test.py", "programs.test.py", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "bench"]
 
 llvm_config.use_default_substitutions()
 # Compiled kernels are cached in the build tree, not in the user's home.
@@ -25,6 +25,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.ein_tools_dir, append_path=True)
 
 config.substitutions.append(("%ein_src", config.ein_src_root))
+config.substitutions.append(("%ein_obj", config.ein_obj_root))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "e2e", "Inputs")))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%llvm_lib", config.llvm_lib_dir))
