@@ -20,12 +20,19 @@ const char *dtypeName(DType type) {
     return "int32";
   case i64:
     return "int64";
+  case f16:
+    return "float16";
+  case bf16:
+    return "bfloat16";
   }
   return "?";
 }
 
 size_t dtypeSize(DType type) {
   switch (type) {
+  case f16:
+  case bf16:
+    return 2;
   case f32:
   case i32:
     return 4;
@@ -53,19 +60,28 @@ std::optional<DType> parseDType(std::string_view name) {
     return i32;
   if (n == "i64" || n == "int64")
     return i64;
+  if (n == "f16" || n == "float16" || n == "half")
+    return f16;
+  if (n == "bf16" || n == "bfloat16")
+    return bf16;
   return std::nullopt;
 }
+
+bool isHalf(DType t) { return t == f16 || t == bf16; }
 
 namespace {
 /// NumPy's promotion as (kind, bits): ints < floats < complex; an integer
 /// meeting a 32-bit float needs 64-bit floats to hold it.
 bool isComplex(DType t) { return t == c64 || t == c128; }
-bool isFloat(DType t) { return t == f32 || t == f64; }
+bool isFloat(DType t) { return t == f32 || t == f64 || isHalf(t); }
 } // namespace
 
 DType promoteTypes(DType a, DType b) {
   if (a == b)
     return a;
+  // Half types meet each other in f32, and anything wider in it.
+  if (isHalf(a) && isHalf(b))
+    return f32;
   bool anyInt = !isComplex(a) && !isFloat(a);
   anyInt = anyInt || (!isComplex(b) && !isFloat(b));
   if (isComplex(a) || isComplex(b)) {

@@ -324,6 +324,18 @@ def EinGpuHostMemory : Pass<"ein-gpu-host-memory", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def EinExpandBF16 : Pass<"ein-expand-bf16"> {
+  let summary = "Convert bf16 to and from f32 with integer arithmetic";
+  let description = [{
+    `arith.extf` from bf16 and `arith.truncf` to bf16 (rounding to nearest
+    even) become shifts and adds on the bits, so that CPU code needs no
+    compiler-rt conversion routine (`__truncsfbf2`, which the system's
+    libgcc may lack). Only MLIR's bf16 expansion patterns run: other arith
+    ops are left as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def EinEmitCEntryPoint : Pass<"ein-emit-c-entry-point", "::mlir::ModuleOp"> {
   let summary = "Give each entry function a plain C signature";
   let description = [{

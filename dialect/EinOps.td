@@ -8,8 +8,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinTypes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
-def Ein_ElementType : AnyTypeOf<[F32, F64, Complex<F32>, Complex<F64>, I32, I64],
-    "f32, f64, complex<f32>, complex<f64>, i32 or i64">;
+def Ein_ElementType
+    : AnyTypeOf<[F32, F64, F16, BF16, Complex<F32>, Complex<F64>, I32, I64],
+                "f32, f64, f16, bf16, complex<f32>, complex<f64>, i32 or i64">;
 def Ein_Tensor : RankedTensorOf<[Ein_ElementType]>;
 
 def Ein_ContractOp : Ein_Op<"contract", [Pure]> {

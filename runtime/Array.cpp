@@ -51,6 +51,9 @@ extern "C" {
 
 size_t einrt_dtype_size(einrt_dtype t) {
   switch (t) {
+  case EINRT_F16:
+  case EINRT_BF16:
+    return 2;
   case EINRT_F32:
   case EINRT_I32:
     return 4;
@@ -78,8 +81,80 @@ const char *einrt_dtype_name(einrt_dtype t) {
     return "int32";
   case EINRT_I64:
     return "int64";
+  case EINRT_F16:
+    return "float16";
+  case EINRT_BF16:
+    return "bfloat16";
   }
   return "unknown";
+}
+
+float einrt_f16_to_f32(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f,
+           mantissa = h & 0x3ff, bits;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000 | (mantissa << 13);
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;
+  } else {
+    // A subnormal half is a normal float: shift the mantissa up.
+    int shift = 0;
+    while (!(mantissa & 0x400)) {
+      mantissa <<= 1;
+      ++shift;
+    }
+    bits = sign | uint32_t(113 - shift) << 23 | ((mantissa & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+uint16_t einrt_f32_to_f16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  uint16_t sign = uint16_t((bits >> 16) & 0x8000);
+  uint32_t exponent = (bits >> 23) & 0xff, mantissa = bits & 0x7fffff;
+  if (exponent == 0xff)
+    return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  int e = int(exponent) - 112; // the half's biased exponent
+  if (e >= 0x1f)
+    return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10)
+      return sign;
+    // Subnormal: the implicit bit joins the mantissa, shifted down.
+    mantissa |= 0x800000;
+    int shift = 14 - e;
+    uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1),
+             midpoint = 1u << (shift - 1);
+    if (rest > midpoint || (rest == midpoint && (half & 1)))
+      ++half;
+    return sign | uint16_t(half);
+  }
+  uint32_t half = (uint32_t(e) << 10) | (mantissa >> 13),
+           rest = mantissa & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
+    ++half; // may carry into the exponent, up to infinity: still right
+  return sign | uint16_t(half);
+}
+
+float einrt_bf16_to_f32(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+uint16_t einrt_f32_to_bf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffff) > 0x7f800000)
+    return uint16_t((bits >> 16) | 0x40); // a quiet NaN
+  bits += 0x7fff + ((bits >> 16) & 1);
+  return uint16_t(bits >> 16);
 }
 
 einrt_status einrt_element_count(int32_t rank, const int64_t *shape,

@@ -1,8 +1,8 @@
 //===- Convert.cpp - Element type conversion of arrays --------------------===//
 //
 // The widening conversions NumPy's type promotion needs before a mixed-type
-// einsum: integers to floats or complex, f32 to f64, c64 to c128, i32 to
-// i64.
+// einsum: integers to floats or complex, f16/bf16 to wider floats or
+// complex, f32 to f64, c64 to c128, i32 to i64.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,8 +44,23 @@ bool convertFrom(einrt_dtype to, const void *src, void *dst, int64_t n) {
   case EINRT_C128:
     convertAll<From, std::complex<double>>(src, dst, n);
     return true;
+  default:
+    return false; // nothing narrows to f16 or bf16
   }
-  return false;
+}
+
+/// Half-precision bits to float, then on as a float.
+bool convertHalf(bool brain, einrt_dtype to, const void *src, void *dst,
+                 int64_t n) {
+  if (to != EINRT_F32 && to != EINRT_F64 && to != EINRT_C64 && to != EINRT_C128)
+    return false;
+  const uint16_t *in = static_cast<const uint16_t *>(src);
+  for (int64_t i = 0; i < n; ++i) {
+    float f = brain ? einrt_bf16_to_f32(in[i]) : einrt_f16_to_f32(in[i]);
+    convertFrom<float>(to, &f,
+                       static_cast<char *>(dst) + i * einrt_dtype_size(to), 1);
+  }
+  return true;
 }
 
 template <typename From>
@@ -94,6 +109,10 @@ extern "C" einrt_status einrt_array_convert(const einrt_array *src,
     break;
   case EINRT_C128:
     ok = convertComplexFrom<std::complex<double>>(to, src->data, dst->data, n);
+    break;
+  case EINRT_F16:
+  case EINRT_BF16:
+    ok = convertHalf(src->dtype == EINRT_BF16, to, src->data, dst->data, n);
     break;
   }
   if (!ok) {

@@ -312,8 +312,9 @@ bool parseDescr(const std::string &d, einrt_dtype &t, bool &swap) {
     einrt_dtype type;
   } known[] = {{"f4", EINRT_F32},   {"f8", EINRT_F64}, {"c8", EINRT_C64},
                {"c16", EINRT_C128}, {"i4", EINRT_I32}, {"i8", EINRT_I64},
-               {"f", EINRT_F32},    {"d", EINRT_F64},  {"F", EINRT_C64},
-               {"D", EINRT_C128},   {"i", EINRT_I32},  {"q", EINRT_I64}};
+               {"f2", EINRT_F16},   {"f", EINRT_F32},  {"d", EINRT_F64},
+               {"F", EINRT_C64},    {"D", EINRT_C128}, {"i", EINRT_I32},
+               {"q", EINRT_I64},    {"e", EINRT_F16}};
   for (const auto &k : known) {
     if (body != k.name)
       continue;
@@ -400,6 +401,10 @@ const char *descrBody(einrt_dtype t) {
     return "i4";
   case EINRT_I64:
     return "i8";
+  case EINRT_F16:
+    return "f2";
+  case EINRT_BF16:
+    return nullptr; // NumPy has no bfloat16
   }
   return nullptr;
 }
@@ -445,6 +450,8 @@ void fortranToC(const einrt_array &a, int64_t count, const void *src,
   auto *from = static_cast<const unsigned char *>(src);
   auto *to = static_cast<unsigned char *>(dst);
   switch (einrt_dtype_size(a.dtype)) {
+  case 2:
+    return fortranToC<2>(a.rank, a.shape, count, from, to);
   case 4:
     return fortranToC<4>(a.rank, a.shape, count, from, to);
   case 8:
@@ -785,6 +792,12 @@ extern "C" einrt_status einrt_npy_write(const char *path, const einrt_array *a,
                                         char *err, size_t errlen) {
   if (!path || !a) {
     setError(err, errlen, "einrt_npy_write: null argument");
+    return 1;
+  }
+  if (a->dtype == EINRT_BF16) {
+    setError(err, errlen,
+             "cannot write '%s': .npy has no bfloat16 type (NumPy has none)",
+             path);
     return 1;
   }
   int64_t count = 0;

@@ -274,6 +274,10 @@ static const char *cType(ein::DType dtype) {
     return "int32_t";
   case ein::i64:
     return "int64_t";
+  case ein::f16:
+    return "_Float16";
+  case ein::bf16:
+    return "uint16_t /* bfloat16 bits */";
   }
   return "void";
 }

@@ -40,6 +40,10 @@ Type ein::elementType(MLIRContext &ctx, DType dtype) {
     return IntegerType::get(&ctx, 32);
   case i64:
     return IntegerType::get(&ctx, 64);
+  case f16:
+    return mlir::Float16Type::get(&ctx);
+  case bf16:
+    return mlir::BFloat16Type::get(&ctx);
   }
   llvm_unreachable("unknown dtype");
 }

@@ -38,6 +38,11 @@ struct ContractOpLowering : OpConversionPattern<ContractOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
     ValueRange inputs = adaptor.getInputs();
+    // f16 and bf16 are multiplied and summed in f32 and rounded once, as
+    // NumPy's einsum does for float16.
+    bool half = isa<Float16Type, BFloat16Type>(elementType);
+    Type accumulator = half ? rewriter.getF32Type() : elementType;
+    auto accumulatorType = resultType.clone(accumulator);
 
     SmallVector<SmallVector<int64_t>> shapes = ::ein::operandShapes(inputs);
     LabelExtents extents;
@@ -46,24 +51,46 @@ struct ContractOpLowering : OpConversionPattern<ContractOp> {
     ::ein::GenericSpace space =
         ::ein::buildGenericSpace(s, shapes, extents, rewriter.getContext());
     Value init =
-        ::ein::buildEmpty(rewriter, loc, resultType, s, inputs, shapes);
+        ::ein::buildEmpty(rewriter, loc, accumulatorType, s, inputs, shapes);
     bool reduces = space.reduces;
     if (reduces) {
-      Value zero = ::ein::buildConstant(rewriter, loc, elementType, 0);
+      Value zero = ::ein::buildConstant(rewriter, loc, accumulator, 0);
       init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     }
 
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, inputs, init, space.maps, space.iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value product = args[0];
+        rewriter, loc, accumulatorType, inputs, init, space.maps,
+        space.iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          auto widen = [&](Value v) -> Value {
+            return half ? arith::ExtFOp::create(b, l, accumulator, v) : v;
+          };
+          Value product = widen(args[0]);
           for (Value v : args.drop_back().drop_front())
-            product = ::ein::buildMul(b, l, product, v);
+            product = ::ein::buildMul(b, l, product, widen(v));
           Value result =
               reduces ? ::ein::buildAdd(b, l, args.back(), product) : product;
           linalg::YieldOp::create(b, l, result);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    Value result = generic.getResult(0);
+    if (half) {
+      int64_t rank = resultType.getRank();
+      SmallVector<AffineMap> maps(
+          2, AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()));
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
+      Value rounded =
+          ::ein::buildEmpty(rewriter, loc, resultType, s, inputs, shapes);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, resultType, result, rounded, maps, iterators,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         arith::TruncFOp::create(b, l, elementType, args[0])
+                             .getResult());
+                   })
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

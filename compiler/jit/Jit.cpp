@@ -121,6 +121,21 @@ void accumulate(const std::string &labels, const Shape &shape,
                       [&](int64_t full, int64_t sub) { out[full] += in[sub]; });
 }
 
+/// f16 and bf16 slices: each sum in f32, rounded back.
+template <bool Brain>
+void accumulateHalf(const std::string &labels, const Shape &shape,
+                    const SlicePlan &plan, const std::vector<int64_t> &fixed,
+                    const void *slice, void *output) {
+  const uint16_t *in = static_cast<const uint16_t *>(slice);
+  uint16_t *out = static_cast<uint16_t *>(output);
+  auto toFloat = Brain ? einrt_bf16_to_f32 : einrt_f16_to_f32;
+  auto fromFloat = Brain ? einrt_f32_to_bf16 : einrt_f32_to_f16;
+  forEachSliceElement(
+      labels, shape, plan, fixed, [&](int64_t full, int64_t sub) {
+        out[full] = fromFloat(toFloat(out[full]) + toFloat(in[sub]));
+      });
+}
+
 using AccumulateFn = void (*)(const std::string &, const Shape &,
                               const SlicePlan &, const std::vector<int64_t> &,
                               const void *, void *);
@@ -139,6 +154,10 @@ AccumulateFn accumulatorFor(DType dtype) {
     return accumulate<int32_t>;
   case i64:
     return accumulate<int64_t>;
+  case f16:
+    return accumulateHalf<false>;
+  case bf16:
+    return accumulateHalf<true>;
   }
   llvm_unreachable("unknown dtype");
 }

@@ -155,6 +155,12 @@ Jit::compileProgram(llvm::StringRef source,
   if (options.target == Target::GPU)
     return userError("index-notation programs do not run on the GPU yet "
                      "(einsum expressions do)");
+  if (isHalf(dtype))
+    return userError(llvm::Twine("index-notation programs compute in f32, "
+                                 "f64, complex64, complex128, i32 or i64, "
+                                 "not ") +
+                     dtypeName(dtype) +
+                     " (declare the inputs ': f32' to widen them)");
   std::string key = "program|" + source.str() + "|" + dtypeName(dtype) + "|" +
                     std::to_string(options.optLevel) + "|" +
                     (options.fuseAttention ? "fused|" : "unfused|") +

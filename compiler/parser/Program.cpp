@@ -271,9 +271,10 @@ private:
       std::string name = tok.text;
       // Accept f32/f64/i32/i64 as one identifier and complex64 etc.
       std::optional<DType> dtype = parseDType(name);
-      if (!dtype)
+      if (!dtype || isHalf(*dtype))
         return error("unsupported dtype '" + name +
-                     "' (f32, f64, complex64, complex128, i32, i64)");
+                     "' (f32, f64, complex64, complex128, i32, i64; float16 "
+                     "and bfloat16 are for einsum expressions)");
       if (p.dtype && *p.dtype != *dtype)
         return error("every input must have the same dtype");
       p.dtype = dtype;

@@ -96,6 +96,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createConvertVectorToLLVMPass());
+  // bf16 conversions without compiler-rt's routines.
+  pm.addPass(mlir::ein::createEinExpandBF16());
   // The JIT's kernels allocate through the runtime, which turns running
   // out of memory into an error (runtime/KernelMemory.cpp); objects for C
   // call malloc and free.

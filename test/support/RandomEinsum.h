@@ -13,6 +13,7 @@
 #define EINC_TEST_SUPPORT_RANDOMEINSUM_H
 
 #include "einc/einc.h"
+#include "einrt/einrt.h"
 
 #include <algorithm>
 #include <cctype>
@@ -379,6 +380,13 @@ inline void store(ein::DType dtype, char *p, Complex v) {
     std::memcpy(p, &x, sizeof(x));
     return;
   }
+  case ein::f16:
+  case ein::bf16: {
+    uint16_t x = dtype == ein::f16 ? einrt_f32_to_f16(float(v.real()))
+                                   : einrt_f32_to_bf16(float(v.real()));
+    std::memcpy(p, &x, sizeof(x));
+    return;
+  }
   }
 }
 
@@ -413,6 +421,13 @@ inline Complex load(ein::DType dtype, const char *p) {
     int64_t x;
     std::memcpy(&x, p, sizeof(x));
     return double(x);
+  }
+  case ein::f16:
+  case ein::bf16: {
+    uint16_t x;
+    std::memcpy(&x, p, sizeof(x));
+    return double(dtype == ein::f16 ? einrt_f16_to_f32(x)
+                                    : einrt_bf16_to_f32(x));
   }
   }
   return 0;
@@ -519,12 +534,21 @@ inline std::string check(ein::Jit &jit, const Case &c, std::mt19937_64 &rng,
     pointers.push_back(b.data());
   if (llvm::Error err = (*kernel)(pointers, out.data()))
     return "run failed: " + llvm::toString(std::move(err));
-  double tol = c.dtype == ein::f32 || c.dtype == ein::c64 ? 1e-5 : 1e-12;
+  // f16 and bf16 sum in f32 and round each result once: half an ulp
+  // (2^-11, 2^-9 relative) per contraction of the path, whose intermediates
+  // are stored in the same type.
+  double steps = double(std::max<size_t>(1, c.shapes.size() - 1));
+  double tol = c.dtype == ein::f16                          ? 1e-3 * steps
+               : c.dtype == ein::bf16                       ? 8e-3 * steps
+               : c.dtype == ein::f32 || c.dtype == ein::c64 ? 1e-5
+                                                            : 1e-12;
   for (size_t k = 0; k < want.values.size(); ++k) {
     Complex got = load(c.dtype, out.data() + k * size);
     double err = std::abs(got - want.values[k]);
-    bool ok = isInteger(c.dtype) ? err == 0
-                                 : err <= tol * (want.magnitude[k] + 1e-300);
+    // f16's subnormals are spaced 2^-24 apart whatever the magnitude.
+    double floor = c.dtype == ein::f16 ? 0x1p-24 * steps : 1e-300;
+    bool ok =
+        isInteger(c.dtype) ? err == 0 : err <= tol * want.magnitude[k] + floor;
     if (!ok) {
       char buf[200];
       std::snprintf(buf, sizeof(buf),

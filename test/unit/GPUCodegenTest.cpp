@@ -86,6 +86,42 @@ int countOf(const std::string &text, const std::string &what) {
   return n;
 }
 
+TEST(GPUCodegen, HalfPrecisionBecomesPTX) {
+  // The generator's real cases in f16 and bf16: products and sums in f32
+  // (cvt from the half type, fma.rn.f32), one rounding at the end.
+  Generator gen(20261207);
+  std::string ptxas = findPtxas();
+  int cases = 0, assembled = 0, failures = 0;
+  for (int n = 0; n < 60 && failures < 5; ++n) {
+    Case c = gen.next();
+    if (c.dtype == ein::c64 || c.dtype == ein::c128)
+      continue;
+    c.dtype = n % 2 ? ein::f16 : ein::bf16;
+    std::vector<llvm::SmallVector<int64_t>> shapes;
+    for (const ein::Shape &s : c.shapes)
+      shapes.emplace_back(s.begin(), s.end());
+    auto problem = ein::resolveEinsum(c.expr, shapes, c.dtype);
+    ASSERT_TRUE(bool(problem)) << llvm::toString(problem.takeError());
+    const std::string arch = n % 4 < 2 ? "sm_90" : "sm_80";
+    std::string ptx = ptxFor(*problem, arch);
+    ++cases;
+    std::string problemText;
+    if (ptx.rfind("error: ", 0) == 0)
+      problemText = ptx;
+    else if (!ptxas.empty()) {
+      problemText = assemble(ptxas, ptx, arch);
+      assembled += problemText.empty();
+    }
+    if (!problemText.empty()) {
+      ++failures;
+      ADD_FAILURE() << c.describe() << ": " << problemText;
+    }
+  }
+  std::printf("gpu codegen, half precision: %d cases, %d assembled\n", cases,
+              assembled);
+  EXPECT_GT(cases, 30);
+}
+
 TEST(GPUCodegen, RandomExpressionsBecomePTX) {
   Generator gen(20261202);
   std::string ptxas = findPtxas();

@@ -55,6 +55,29 @@ TEST(GPUExecution, RandomExpressionsMatchReference) {
               cases, failures);
 }
 
+TEST(GPUExecution, HalfPrecisionMatchesReference) {
+  if (std::string why = noGpu(); !why.empty())
+    GTEST_SKIP() << "no GPU to run on: " << why;
+  ein::oracle::Generator gen(20261208);
+  ein::Jit jit;
+  std::mt19937_64 rng(12);
+  int cases = 0, failures = 0;
+  for (int n = 0; n < 100 && failures < 5; ++n) {
+    ein::oracle::Case c = gen.next();
+    if (c.dtype == ein::c64 || c.dtype == ein::c128)
+      continue;
+    c.dtype = n % 2 ? ein::f16 : ein::bf16;
+    std::string problem = ein::oracle::check(jit, c, rng, gpuOptions());
+    ++cases;
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << c.describe() << ": " << problem;
+    }
+  }
+  std::printf("gpu execution, half precision: %d cases, %d failed\n", cases,
+              failures);
+}
+
 TEST(GPUExecution, DeviceBuffersOfTheCaller) {
   if (std::string why = noGpu(); !why.empty())
     GTEST_SKIP() << "no GPU to run on: " << why;

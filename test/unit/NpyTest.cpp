@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <complex>
 #include <csignal>
 #include <cstdint>
@@ -127,7 +128,7 @@ TEST_F(Npy, RoundTripsEveryDtypeAndRank) {
   std::vector<std::vector<int64_t>> shapes = {
       {}, {5}, {0}, {2, 3}, {2, 0, 3}, {3, 1, 4}, {1, 2, 3, 2}, {2, 2, 0, 1}};
   uint64_t state = 0x9e3779b97f4a7c15u;
-  for (int t = EINRT_F32; t <= EINRT_I64; ++t)
+  for (int t = EINRT_F32; t <= EINRT_F16; ++t)
     for (const auto &shape : shapes) {
       SCOPED_TRACE(std::string(einrt_dtype_name(einrt_dtype(t))) + " rank " +
                    std::to_string(shape.size()));
@@ -239,6 +240,17 @@ TEST_F(Npy, ReadsBigEndian) {
   EXPECT_EQ(static_cast<int32_t *>(a.data)[0], 1);
   EXPECT_EQ(static_cast<int32_t *>(a.data)[1], -2);
   EXPECT_EQ(static_cast<int32_t *>(a.data)[2], 0x01020304);
+  einrt_array_free(&a);
+  // Big-endian float16: 1.5 (0x3e00) and -2 (0xc000), and NumPy's 'e'.
+  std::string h("\x3e\x00\xc0\x00", 4);
+  writeRaw("beh.npy", npy("{'descr': '>f2', 'fortran_order': False, "
+                          "'shape': (2,), }",
+                          h));
+  a = read("beh.npy");
+  ASSERT_NE(a.data, nullptr);
+  EXPECT_EQ(a.dtype, EINRT_F16);
+  EXPECT_EQ(einrt_f16_to_f32(static_cast<uint16_t *>(a.data)[0]), 1.5f);
+  EXPECT_EQ(einrt_f16_to_f32(static_cast<uint16_t *>(a.data)[1]), -2.0f);
   einrt_array_free(&a);
 }
 
@@ -387,7 +399,7 @@ TEST_F(Npy, RefusesUnsupportedDtypes) {
   for (Refused r :
        {Refused{"'|O'", "object"}, Refused{"'<U5'", "string"},
         Refused{"'|S3'", "string"}, Refused{"'|b1'", "bool"},
-        Refused{"'<f2'", "float16"}, Refused{"'|u1'", "uint8"},
+        Refused{"'<u2'", "uint16"}, Refused{"'|u1'", "uint8"},
         Refused{"'|i1'", "int8"}, Refused{"'<i2'", "int16"},
         Refused{"'<u8'", "uint64"}, Refused{"'<f16'", "longdouble"},
         Refused{"'<M8[ns]'", "datetime64"}, Refused{"'zz'", "unknown"},
@@ -611,17 +623,54 @@ TEST_F(Npy, RefusesToWriteInvalidArrays) {
   EXPECT_NE(einrt_npy_write(path("x.npy").c_str(), &a, err, sizeof(err)), 0);
   a.rank = EINRT_MAX_RANK + 1;
   EXPECT_NE(einrt_npy_write(path("x.npy").c_str(), &a, err, sizeof(err)), 0);
+  // NumPy has no bfloat16.
+  einrt_array b = makeArray(EINRT_BF16, {2});
+  EXPECT_NE(einrt_npy_write(path("x.npy").c_str(), &b, err, sizeof(err)), 0);
+  EXPECT_NE(std::string(err).find(".npy has no bfloat16 type"),
+            std::string::npos)
+      << err;
+  einrt_array_free(&b);
   EXPECT_TRUE(files().empty());
 }
 
 TEST(Array, DtypeNamesAndSizes) {
-  const char *names[] = {"float32",    "float64", "complex64",
-                         "complex128", "int32",   "int64"};
-  size_t sizes[] = {4, 8, 8, 16, 4, 8};
-  for (int t = EINRT_F32; t <= EINRT_I64; ++t) {
+  const char *names[] = {"float32", "float64", "complex64", "complex128",
+                         "int32",   "int64",   "float16",   "bfloat16"};
+  size_t sizes[] = {4, 8, 8, 16, 4, 8, 2, 2};
+  for (int t = EINRT_F32; t <= EINRT_BF16; ++t) {
     EXPECT_STREQ(einrt_dtype_name(einrt_dtype(t)), names[t]);
     EXPECT_EQ(einrt_dtype_size(einrt_dtype(t)), sizes[t]);
   }
+}
+
+TEST(Array, HalfConversions) {
+  // Every half and bfloat16 value survives the trip through float; NaNs
+  // stay NaNs.
+  for (uint32_t bits = 0; bits <= 0xffff; ++bits) {
+    uint16_t h = uint16_t(bits);
+    float f = einrt_f16_to_f32(h), g = einrt_bf16_to_f32(h);
+    if (std::isnan(f))
+      EXPECT_TRUE(std::isnan(einrt_f16_to_f32(einrt_f32_to_f16(f))));
+    else
+      EXPECT_EQ(einrt_f32_to_f16(f), h) << bits;
+    if (std::isnan(g))
+      EXPECT_TRUE(std::isnan(einrt_bf16_to_f32(einrt_f32_to_bf16(g))));
+    else
+      EXPECT_EQ(einrt_f32_to_bf16(g), h) << bits;
+  }
+  // Known values, and rounding to nearest even halfway between two.
+  EXPECT_EQ(einrt_f32_to_f16(1.0f), 0x3c00);
+  EXPECT_EQ(einrt_f32_to_f16(65504.0f), 0x7bff);   // the largest
+  EXPECT_EQ(einrt_f32_to_f16(65520.0f), 0x7c00);   // rounds to infinity
+  EXPECT_EQ(einrt_f32_to_f16(0x1p-24f), 0x0001);   // the smallest subnormal
+  EXPECT_EQ(einrt_f32_to_f16(0x1p-25f), 0x0000);   // a tie: to even (0)
+  EXPECT_EQ(einrt_f32_to_f16(0x1.8p-24f), 0x0002); // a tie: to even (2)
+  EXPECT_EQ(einrt_f32_to_f16(1.0f + 0x1p-11f), 0x3c00);
+  EXPECT_EQ(einrt_f32_to_f16(1.0f + 0x1.8p-10f), 0x3c02);
+  EXPECT_EQ(einrt_f16_to_f32(0x0001), 0x1p-24f);
+  EXPECT_EQ(einrt_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80);
+  EXPECT_EQ(einrt_f32_to_bf16(1.0f + 0x1.8p-7f), 0x3f82);
+  EXPECT_EQ(einrt_f32_to_bf16(-2.0f), 0xc000);
 }
 
 TEST(Array, CountsElements) {

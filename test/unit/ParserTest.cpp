@@ -166,7 +166,17 @@ TEST(DType, NumPyPromotion) {
   EXPECT_EQ(promoteTypes(f32, f64), f64);
   EXPECT_EQ(parseDType("float32"), f32);
   EXPECT_EQ(parseDType("complex128"), c128);
-  EXPECT_FALSE(parseDType("f16").has_value());
+  EXPECT_FALSE(parseDType("f8").has_value());
+  // float16 as NumPy promotes it; bfloat16 as ml_dtypes does.
+  EXPECT_EQ(parseDType("float16"), f16);
+  EXPECT_EQ(parseDType("bf16"), bf16);
+  EXPECT_EQ(promoteTypes(f16, f32), f32);
+  EXPECT_EQ(promoteTypes(f16, f64), f64);
+  EXPECT_EQ(promoteTypes(f16, i32), f64);
+  EXPECT_EQ(promoteTypes(f16, c64), c64);
+  EXPECT_EQ(promoteTypes(bf16, f16), f32);
+  EXPECT_EQ(promoteTypes(bf16, bf16), bf16);
+  EXPECT_EQ(promoteTypes(bf16, i64), f64);
 }
 
 } // namespace

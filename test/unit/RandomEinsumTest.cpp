@@ -161,6 +161,40 @@ TEST(RandomEinsum, MatchesReferenceLoopNest) {
   EXPECT_EQ(coverage.maxRank, 5);
 }
 
+/// The generator's real cases in f16 or bf16 (alternately): its complex
+/// ones have no half type and are skipped.
+bool toHalf(Case &c, int n) {
+  if (c.dtype == ein::c64 || c.dtype == ein::c128)
+    return false;
+  c.dtype = n % 2 ? ein::f16 : ein::bf16;
+  return true;
+}
+
+TEST(RandomEinsum, HalfPrecisionMatchesReference) {
+  // f16 and bf16 operands are multiplied and summed in f32 and rounded
+  // once per contraction, against the reference on the same rounded
+  // inputs.
+  Generator gen(20261207);
+  std::mt19937_64 rng(9);
+  ein::Jit jit;
+  int cases[2] = {}, failures = 0;
+  for (int n = 0; n < 400 && failures < 10; ++n) {
+    Case c = gen.next();
+    if (!toHalf(c, n))
+      continue;
+    ++cases[c.dtype == ein::f16];
+    std::string problem = check(jit, c, rng);
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << "case " << n << ": " << c.describe() << ": " << problem;
+    }
+  }
+  std::printf("half precision: %d bfloat16, %d float16 cases\n", cases[0],
+              cases[1]);
+  EXPECT_GT(cases[0], 100);
+  EXPECT_GT(cases[1], 100);
+}
+
 TEST(RandomEinsum, SlicedKernelsAgree) {
   // The same checks through sliced kernels: left-to-right trees make large
   // intermediates, and a limit of the largest operand or output forces the

@@ -28,8 +28,9 @@ cl::opt<std::string> shapesOpt(
 cl::opt<std::string>
     sizesOpt("sizes", cl::cat(category),
              cl::desc("Extents by label, e.g. b=32,i=128 (others dynamic)"));
-cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::cat(category),
-                              cl::desc("f32|f64|complex64|complex128|i32|i64"));
+cl::opt<std::string>
+    dtypeOpt("dtype", cl::init("f32"), cl::cat(category),
+             cl::desc("f32|f64|f16|bf16|complex64|complex128|i32|i64"));
 cl::opt<std::string>
     targetOpt("target", cl::init("cpu"), cl::cat(category),
               cl::desc("cpu, or nvptx (alias gpu): kernels for NVIDIA GPUs"));
@@ -218,8 +219,8 @@ int einc::runCodegen(int argc, char **argv) {
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
   if (!dtype)
     return reportError("unsupported --dtype '" + dtypeOpt +
-                       "' (supported: f32, f64, complex64, complex128, i32, "
-                       "i64)");
+                       "' (supported: f32, f64, f16, bf16, complex64, "
+                       "complex128, i32, i64)");
   bool gpu = targetOpt == "nvptx" || targetOpt == "gpu";
   if (!gpu && targetOpt != "cpu")
     return reportError("unknown --target '" + targetOpt +

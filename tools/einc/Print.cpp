@@ -36,6 +36,14 @@ void printElement(raw_ostream &os, const einrt_array &a, int64_t i) {
     os << format("%.12g%+.12gj", v.real(), v.imag());
     return;
   }
+  case EINRT_F16:
+    os << format("%.5g",
+                 einrt_f16_to_f32(static_cast<const uint16_t *>(a.data)[i]));
+    return;
+  case EINRT_BF16:
+    os << format("%.4g",
+                 einrt_bf16_to_f32(static_cast<const uint16_t *>(a.data)[i]));
+    return;
   }
 }
 

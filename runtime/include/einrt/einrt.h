@@ -21,7 +21,9 @@ typedef enum einrt_dtype {
   EINRT_C64 = 2,
   EINRT_C128 = 3,
   EINRT_I32 = 4,
-  EINRT_I64 = 5
+  EINRT_I64 = 5,
+  EINRT_F16 = 6, /* IEEE binary16 (NumPy's float16) */
+  EINRT_BF16 = 7 /* bfloat16 (no .npy type: NumPy has none) */
 } einrt_dtype;
 
 /// The most dimensions an array may have (NumPy's own limit).
@@ -44,7 +46,8 @@ typedef int einrt_status;
 size_t einrt_dtype_size(einrt_dtype t);
 
 /// NumPy's name for `t`: "float32", "float64", "complex64", "complex128",
-/// "int32" or "int64" ("unknown" for an invalid value).
+/// "int32", "int64", "float16" or "bfloat16" ("unknown" for an invalid
+/// value).
 const char *einrt_dtype_name(einrt_dtype t);
 
 /// Stores the number of elements of an array of `rank` dimensions `shape`
@@ -52,6 +55,13 @@ const char *einrt_dtype_name(einrt_dtype t);
 /// a dimension or the rank is negative or the product overflows int64_t.
 einrt_status einrt_element_count(int32_t rank, const int64_t *shape,
                                  int64_t *count);
+
+/// Half-precision values as their bits: conversions to and from float,
+/// rounding to nearest even (NaN stays NaN, overflow becomes infinity).
+float einrt_f16_to_f32(uint16_t h);
+uint16_t einrt_f32_to_f16(float f);
+float einrt_bf16_to_f32(uint16_t h);
+uint16_t einrt_f32_to_bf16(float f);
 
 /// Allocates `bytes` bytes aligned to 64 bytes (at least 64 bytes, so that
 /// a zero-byte request still gets a distinct pointer); NULL on failure.
@@ -84,8 +94,9 @@ einrt_status einrt_npy_write(const char *path, const einrt_array *a, char *err,
                              size_t errlen);
 
 /// Converts `src` to `to` into a newly allocated `dst` (widening only, as
-/// NumPy's type promotion needs: ints to floats or complex, f32 to f64, c64
-/// to c128, i32 to i64). Complex never converts to a real type.
+/// NumPy's type promotion needs: ints to floats or complex, f16/bf16 to
+/// f32, f64 or complex, f32 to f64, c64 to c128, i32 to i64). Complex never
+/// converts to a real type.
 einrt_status einrt_array_convert(const einrt_array *src, einrt_dtype to,
                                  einrt_array *dst, char *err, size_t errlen);
 

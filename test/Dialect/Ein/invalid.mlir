@@ -114,7 +114,7 @@ func.func @result_dynamic(%a: tensor<?x3xf32>) -> tensor<2x3xf32> {
 // -----
 
 func.func @element_kind(%a: tensor<2xi8>) -> tensor<i8> {
-  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of f32, f64, complex<f32>, complex<f64>, i32 or i64 values}}
+  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of f32, f64, f16, bf16, complex<f32>, complex<f64>, i32 or i64 values}}
   %0 = ein.contract "i->" %a : (tensor<2xi8>) -> tensor<i8>
   return %0 : tensor<i8>
 }
