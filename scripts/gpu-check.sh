@@ -27,7 +27,8 @@ prepare)
   [[ -n ${NO_BENCHES:-} ]] && extra+=(--no-benches)
   "$build/bin/ein-gpu-check-prepare" "$dir/cases" --arch "${GPU_ARCH:-sm_90}" \
     --cases "${CASES:-150}" "${extra[@]}"
-  cc -O2 -c -I"$root/runtime/include" "$root/test/gpu-check/runner.c" -o "$dir/runner.o"
+  cc -O2 -Wall -Wno-format-truncation -Werror -c -I"$root/runtime/include" "$root/test/gpu-check/runner.c" \
+    -o "$dir/runner.o"
   cc -O2 -c "$dir/cases/cases.c" -o "$dir/cases.o"
   # libstdc++ and libgcc linked in: the program runs on other distributions.
   c++ -static-libstdc++ -static-libgcc "$dir/runner.o" "$dir/cases.o" \

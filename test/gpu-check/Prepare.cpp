@@ -119,6 +119,9 @@ int main(int argc, char **argv) {
   std::mt19937_64 rng(o.seed);
   for (int n = 0; n < o.cases; ++n) {
     ein::oracle::Case c = gen.next();
+    // Every fifth real case in a half type, alternately f16 and bf16.
+    if (n % 5 == 4 && c.dtype != ein::c64 && c.dtype != ein::c128)
+      c.dtype = n % 10 == 4 ? ein::f16 : ein::bf16;
     std::vector<llvm::SmallVector<int64_t>> shapes;
     for (const ein::Shape &s : c.shapes)
       shapes.emplace_back(s.begin(), s.end());
@@ -171,6 +174,9 @@ int main(int argc, char **argv) {
       {"bench_sgemm_8192", "ij,jk->ik", ein::f32, 1, 8192, 8192, 8192},
       {"bench_dgemm_4096", "ij,jk->ik", ein::f64, 1, 4096, 4096, 4096},
       {"bench_bmm_32x512x64", "bij,bjk->bik", ein::f32, 32, 512, 512, 64},
+      {"bench_hgemm_4096", "ij,jk->ik", ein::f16, 1, 4096, 4096, 4096},
+      {"bench_hgemm_8192", "ij,jk->ik", ein::f16, 1, 8192, 8192, 8192},
+      {"bench_bf16gemm_4096", "ij,jk->ik", ein::bf16, 1, 4096, 4096, 4096},
   };
   for (const Bench &b : benches) {
     if (!o.benches)

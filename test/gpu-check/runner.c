@@ -6,14 +6,17 @@
  * manifest:
  *   check NAME DTYPE NIN ELEMS_IN... ELEMS_OUT EXPR
  *     runs NAME on NAME.in0... and compares with NAME.out, the CPU kernel's
- *     result (integers exactly; floats to 1e-4 (f32, complex64) or 1e-10
- *     (f64, complex128) of the largest magnitude);
+ *     result (integers exactly; floats to 1e-4 (f32, complex64), 1e-10
+ *     (f64, complex128), 4e-3 (f16) or 1.6e-2 (bf16) of the largest
+ *     magnitude);
  *   bench NAME DTYPE BATCH M N K EXPR
- *     times NAME ([b]ij,[b]jk->[b]ik) with CUDA events (median of 10 after
- *     a warm-up) on random inputs, and cuBLAS's strided batched GEMM on the
- *     same buffers when libcublas loads, comparing the two results.
+ *     times NAME ([b]ij,[b]jk->[b]ik; f32, f64, f16 or bf16) with CUDA
+ *     events (median of 10 after a warm-up) on random inputs, and cuBLAS's
+ *     strided batched GEMM (GemmEx with f32 compute for the half types) on
+ *     the same buffers when libcublas loads, comparing the two results.
  * Usage: gpu-check DIR [check|bench|all]. Prints one line per case and
  * "N passed, M failed" last; exits non-zero on any failure. */
+#include "einrt/einrt.h"
 #include "einrt/gpu.h"
 
 #include <dlfcn.h>
@@ -35,7 +38,7 @@ typedef void (*fn4)(void *, void *, void *, void *, void *);
 typedef void (*fn5)(void *, void *, void *, void *, void *, void *);
 typedef void (*fn6)(void *, void *, void *, void *, void *, void *, void *);
 
-static const size_t sizes[] = {4, 8, 8, 16, 4, 8};
+static const size_t sizes[] = {4, 8, 8, 16, 4, 8, 2, 2};
 static char err[1024];
 
 static void (*lookup(const char *name))(void) {
@@ -96,6 +99,10 @@ static double component(int dtype, const char *p, size_t k) {
     return ((const double *)p)[k];
   case 4:
     return ((const int32_t *)p)[k];
+  case 6:
+    return einrt_f16_to_f32(((const uint16_t *)p)[k]);
+  case 7:
+    return einrt_bf16_to_f32(((const uint16_t *)p)[k]);
   default:
     return (double)((const int64_t *)p)[k];
   }
@@ -114,7 +121,7 @@ static double difference(int dtype, const char *got, const char *want, long n) {
     if (fabs(w) > scale)
       scale = fabs(w);
   }
-  if (dtype >= 4)
+  if (dtype == 4 || dtype == 5)
     return diff;
   return scale > 0 ? diff / scale : diff;
 }
@@ -123,7 +130,7 @@ static int runCheck(const char *dir, char *line, int *passed) {
   char name[128];
   int dtype, nin, used = 0;
   if (sscanf(line, "check %127s %d %d%n", name, &dtype, &nin, &used) != 3 ||
-      nin < 1 || nin > 6 || dtype < 0 || dtype > 5)
+      nin < 1 || nin > 6 || dtype < 0 || dtype > 7)
     return printf("FAIL bad manifest line: %s", line), 1;
   long elems[7];
   char *rest = line + used;
@@ -163,7 +170,13 @@ static int runCheck(const char *dir, char *line, int *passed) {
     failed = einrt_gpu_copy_to_host(got, device[nin], bytes, err, sizeof err);
     if (!failed) {
       d = difference(dtype, got, host[nin], elems[nin]);
-      double tol = dtype == 0 || dtype == 2 ? 1e-4 : dtype >= 4 ? 0 : 1e-10;
+      /* f16 and bf16: both sides sum in f32; their roundings may differ
+       * by an ulp where FMA contraction differs. */
+      double tol = dtype == 0 || dtype == 2 ? 1e-4
+                   : dtype == 6             ? 4e-3
+                   : dtype == 7             ? 1.6e-2
+                   : dtype >= 4             ? 0
+                                            : 1e-10;
       if (!(d <= tol)) {
         snprintf(err, sizeof err, "differs from the CPU by %.3g", d);
         failed = 1;
@@ -182,6 +195,11 @@ static int runCheck(const char *dir, char *line, int *passed) {
   return failed;
 }
 
+/* cublasGemmStridedBatchedEx, for f16 and bf16 (f32 compute). */
+typedef int (*GemmExFn)(void *, int, int, int, int, int, const void *,
+                        const void *, int, int, long long, const void *, int,
+                        int, long long, const void *, void *, int, int,
+                        long long, int, int, int);
 typedef int (*GemmFn)(void *, int, int, int, int, int, const void *,
                       const void *, int, long long, const void *, int,
                       long long, const void *, void *, int, long long, int);
@@ -210,8 +228,9 @@ struct BenchCall {
   void (*fn)(void);
   void *in[2], *out;
   GemmFn gemm;
+  GemmExFn gemmEx;
+  int dtype, single;
   void *handle;
-  int single;
   long long batch, m, n, k;
 };
 
@@ -225,11 +244,19 @@ static int runCublas(void *p) {
   double one = 1, zero = 0;
   float onef = 1, zerof = 0;
   /* Row-major C = A B is column-major C^T = B^T A^T. */
-  int status = c->gemm(c->handle, 0, 0, (int)c->n, (int)c->m, (int)c->k,
-                       c->single ? (void *)&onef : (void *)&one, c->in[1],
-                       (int)c->n, c->k * c->n, c->in[0], (int)c->k, c->m * c->k,
-                       c->single ? (void *)&zerof : (void *)&zero, c->out,
-                       (int)c->n, c->m * c->n, (int)c->batch);
+  int type = c->dtype == 6 ? 2 /* CUDA_R_16F */ : 14 /* CUDA_R_16BF */;
+  int status =
+      c->gemmEx
+          ? c->gemmEx(c->handle, 0, 0, (int)c->n, (int)c->m, (int)c->k, &onef,
+                      c->in[1], type, (int)c->n, c->k * c->n, c->in[0], type,
+                      (int)c->k, c->m * c->k, &zerof, c->out, type, (int)c->n,
+                      c->m * c->n, (int)c->batch, 68 /* COMPUTE_32F */,
+                      -1 /* GEMM_DEFAULT */)
+          : c->gemm(c->handle, 0, 0, (int)c->n, (int)c->m, (int)c->k,
+                    c->single ? (void *)&onef : (void *)&one, c->in[1],
+                    (int)c->n, c->k * c->n, c->in[0], (int)c->k, c->m * c->k,
+                    c->single ? (void *)&zerof : (void *)&zero, c->out,
+                    (int)c->n, c->m * c->n, (int)c->batch);
   if (status) {
     snprintf(err, sizeof err, "cuBLAS status %d", status);
     return 1;
@@ -243,9 +270,10 @@ static int runBench(char *line, int *passed) {
   struct BenchCall c = {0};
   if (sscanf(line, "bench %127s %d %lld %lld %lld %lld%n", name, &dtype,
              &c.batch, &c.m, &c.n, &c.k, &used) != 6 ||
-      (dtype != 0 && dtype != 1))
+      (dtype != 0 && dtype != 1 && dtype != 6 && dtype != 7))
     return printf("FAIL bad manifest line: %s", line), 1;
   c.fn = lookup(name);
+  c.dtype = dtype;
   c.single = dtype == 0;
   size_t size = sizes[dtype];
   size_t counts[3] = {c.batch * c.m * c.k, c.batch * c.k * c.n,
@@ -260,7 +288,11 @@ static int runBench(char *line, int *passed) {
     for (size_t e = 0; e < counts[i]; ++e) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;
       double v = (double)(state >> 11) / 9007199254740992.0 * 2 - 1;
-      if (c.single)
+      if (dtype == 6)
+        ((uint16_t *)host)[e] = einrt_f32_to_f16((float)v);
+      else if (dtype == 7)
+        ((uint16_t *)host)[e] = einrt_f32_to_bf16((float)v);
+      else if (c.single)
         ((float *)host)[e] = (float)v;
       else
         ((double *)host)[e] = v;
@@ -290,9 +322,12 @@ static int runBench(char *line, int *passed) {
     int (*create)(void **) = (int (*)(void **))dlsym(lib, "cublasCreate_v2");
     int (*setStream)(void *, void *) =
         (int (*)(void *, void *))dlsym(lib, "cublasSetStream_v2");
-    c.gemm = (GemmFn)dlsym(lib, c.single ? "cublasSgemmStridedBatched"
-                                         : "cublasDgemmStridedBatched");
-    if (create && setStream && c.gemm && !create(&c.handle) &&
+    if (dtype >= 6)
+      c.gemmEx = (GemmExFn)dlsym(lib, "cublasGemmStridedBatchedEx");
+    else
+      c.gemm = (GemmFn)dlsym(lib, c.single ? "cublasSgemmStridedBatched"
+                                           : "cublasDgemmStridedBatched");
+    if (create && setStream && (c.gemm || c.gemmEx) && !create(&c.handle) &&
         !setStream(c.handle, einrt_gpu_stream())) {
       note = "";
       if (timeIt(runCublas, &c, &peer) ||
@@ -306,7 +341,8 @@ static int runBench(char *line, int *passed) {
   double d = 0;
   if (!failed && !*note) {
     d = difference(dtype, mine, theirs, (long)counts[2]);
-    if (!(d <= (c.single ? 1e-3 : 1e-10))) {
+    double tol = dtype == 1 ? 1e-10 : dtype == 7 ? 1.6e-2 : 4e-3;
+    if (!(d <= tol)) {
       snprintf(err, sizeof err, "differs from cuBLAS by %.3g", d);
       failed = 1;
     }
