@@ -193,22 +193,11 @@ llvm::Error Kernel::Impl::callDevice(llvm::ArrayRef<const void *> inputs,
   return err;
 }
 
-namespace {
-/// Device memory freed when it goes out of scope.
-struct DeviceBuffer {
-  void *data = nullptr;
-  DeviceBuffer() = default;
-  DeviceBuffer(const DeviceBuffer &) = delete;
-  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
-  ~DeviceBuffer() { einrt_gpu_free(data); }
-};
-} // namespace
-
 llvm::Error Kernel::Impl::callThroughDevice(llvm::ArrayRef<const void *> inputs,
                                             void *output) const {
   char message[512];
   size_t size = dtypeSize(dtype);
-  std::vector<DeviceBuffer> buffers(inputs.size() + 1);
+  std::vector<einrt::DeviceBuffer> buffers(inputs.size() + 1);
   std::vector<const void *> deviceInputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     size_t bytes = size_t(inputElements[i]) * size;

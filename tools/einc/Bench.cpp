@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchResults.h"
 #include "Common.h"
 #include "GpuBench.h"
 #include "Peers.h"
@@ -83,21 +84,6 @@ PathFlags pathFlags(benchCommand, category);
 /// The naive loop nest is skipped above this many iterations.
 constexpr double kNaiveLimit = 2e9;
 
-struct Timing {
-  std::string name, note;
-  int threads = 1;
-  std::vector<double> ms; ///< every timed run
-  double maxRelError = 0;
-  double median() const {
-    std::vector<double> s = ms;
-    std::sort(s.begin(), s.end());
-    size_t n = s.size();
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
-  double min() const { return *std::min_element(ms.begin(), ms.end()); }
-  double max() const { return *std::max_element(ms.begin(), ms.end()); }
-};
-
 double nowMs() {
   return std::chrono::duration<double, std::milli>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -119,38 +105,6 @@ template <typename F> std::vector<double> timeRuns(F run) {
     ms.push_back(nowMs() - t);
   }
   return ms;
-}
-
-template <typename T>
-double relativeError(const void *gotData, const void *wantData, int64_t n) {
-  const T *got = static_cast<const T *>(gotData),
-          *want = static_cast<const T *>(wantData);
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    diff = std::max(diff, double(std::abs(got[i] - want[i])));
-    scale = std::max(scale, double(std::abs(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
-
-double relativeError(ein::DType dtype, const void *got, const void *want,
-                     int64_t n) {
-  switch (dtype) {
-  case ein::f32:
-    return relativeError<float>(got, want, n);
-  case ein::c64:
-    return relativeError<std::complex<float>>(got, want, n);
-  case ein::c128:
-    return relativeError<std::complex<double>>(got, want, n);
-  default:
-    return relativeError<double>(got, want, n);
-  }
-}
-
-std::string fixed(double v, int digits) {
-  return formatv("{0}",
-                 format(("%." + std::to_string(digits) + "f").c_str(), v))
-      .str();
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GpuBench.h"
+#include "BenchResults.h"
 #include "Common.h"
 #include "Peers.h"
 
@@ -32,27 +33,6 @@ using namespace llvm;
 using namespace einc;
 
 namespace {
-
-struct Timing {
-  std::string name, note;
-  std::vector<double> ms;
-  double maxRelError = 0;
-  double median() const {
-    std::vector<double> s = ms;
-    std::sort(s.begin(), s.end());
-    size_t n = s.size();
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
-};
-
-/// Device memory freed when it goes out of scope.
-struct DeviceBuffer {
-  void *data = nullptr;
-  DeviceBuffer() = default;
-  DeviceBuffer(const DeviceBuffer &) = delete;
-  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
-  ~DeviceBuffer() { einrt_gpu_free(data); }
-};
 
 /// `run` once to warm up, then timed with events: --repeats times, or
 /// enough for --min-time (3 to 50).
@@ -84,32 +64,6 @@ Expected<std::vector<double>> timeOnDevice(const GpuBenchSettings &settings,
     ms.push_back(*t);
   }
   return ms;
-}
-
-template <typename T>
-double relativeError(const void *gotData, const void *wantData, int64_t n) {
-  const T *got = static_cast<const T *>(gotData),
-          *want = static_cast<const T *>(wantData);
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    diff = std::max(diff, double(std::abs(got[i] - want[i])));
-    scale = std::max(scale, double(std::abs(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
-
-double relativeError(ein::DType dtype, const void *got, const void *want,
-                     int64_t n) {
-  switch (dtype) {
-  case ein::f32:
-    return relativeError<float>(got, want, n);
-  case ein::c64:
-    return relativeError<std::complex<float>>(got, want, n);
-  case ein::c128:
-    return relativeError<std::complex<double>>(got, want, n);
-  default:
-    return relativeError<double>(got, want, n);
-  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -235,12 +189,6 @@ CublasPlan planCublas(const ein::EinsumProblem &problem, ein::DType dtype) {
   return plan;
 }
 
-std::string fixed(double v, int digits) {
-  return formatv("{0}",
-                 format(("%." + std::to_string(digits) + "f").c_str(), v))
-      .str();
-}
-
 } // namespace
 
 int einc::runGpuBench(const ein::EinsumProblem &problem,
@@ -282,7 +230,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   if (Error e = (*cpuKernel)(hostInputs, cpuResult.data()))
     return reportError(std::move(e));
 
-  std::vector<DeviceBuffer> inputs(hostInputs.size());
+  std::vector<einrt::DeviceBuffer> inputs(hostInputs.size());
   std::vector<const void *> deviceInputs;
   for (size_t i = 0; i < hostInputs.size(); ++i) {
     int64_t n = 1;
@@ -294,7 +242,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
       return reportError(err);
     deviceInputs.push_back(inputs[i].data);
   }
-  DeviceBuffer output;
+  einrt::DeviceBuffer output;
   if (einrt_gpu_alloc(&output.data, outElements * size, err, sizeof err))
     return reportError(err);
 
@@ -361,10 +309,9 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
         os << ", \"skipped\": \"" << t.note << "\"}";
         continue;
       }
-      os << ", \"median_ms\": " << fixed(t.median(), 4) << ", \"min_ms\": "
-         << fixed(*std::min_element(t.ms.begin(), t.ms.end()), 4)
-         << ", \"max_ms\": "
-         << fixed(*std::max_element(t.ms.begin(), t.ms.end()), 4)
+      os << ", \"median_ms\": " << fixed(t.median(), 4)
+         << ", \"min_ms\": " << fixed(t.min(), 4)
+         << ", \"max_ms\": " << fixed(t.max(), 4)
          << ", \"repeats\": " << t.ms.size()
          << ", \"tflops\": " << fixed(tflops(t.median()), 4)
          << ", \"einc_speed_ratio\": " << fixed(t.median() / einsMs, 4)
@@ -388,9 +335,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
       continue;
     }
     os << format("%-8s %10.4f %10.4f %10.4f %9.3f %9.2fx %12.1e\n",
-                 t.name.c_str(), t.median(),
-                 *std::min_element(t.ms.begin(), t.ms.end()),
-                 *std::max_element(t.ms.begin(), t.ms.end()),
+                 t.name.c_str(), t.median(), t.min(), t.max(),
                  tflops(t.median()), t.median() / einsMs, t.maxRelError);
   }
   os << std::string(88, '-') << "\n";

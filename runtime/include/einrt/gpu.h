@@ -93,6 +93,18 @@ void mgpuMemFree(void *ptr, void *stream);
 
 #ifdef __cplusplus
 }
+
+namespace einrt {
+/// For C++ callers: device memory (from einrt_gpu_alloc) freed when it
+/// goes out of scope.
+struct DeviceBuffer {
+  void *data = nullptr;
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer &) = delete;
+  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
+  ~DeviceBuffer() { einrt_gpu_free(data); }
+};
+} // namespace einrt
 #endif
 
 #endif /* EINRT_GPU_H */
