@@ -105,9 +105,13 @@ TEST(GPUMock, JitRunsLaunchesAndFreesEverything) {
   EXPECT_GE(after.launches, before.launches + 1);
   EXPECT_EQ(after.liveBuffers, before.liveBuffers)
       << "device buffers left allocated";
+  // Compiled from PTX, or read from the disk cache of an earlier run.
+  int64_t made = einrt_gpu_ptx_compiles() + einrt_gpu_disk_loads();
+  EXPECT_GE(made, 1);
   // The module stays loaded: a second call loads nothing.
   ASSERT_FALSE(bool((*kernel)({a.data(), b.data()}, c.data())));
   EXPECT_EQ(stats().loads, after.loads);
+  EXPECT_EQ(einrt_gpu_ptx_compiles() + einrt_gpu_disk_loads(), made);
   EXPECT_GE(stats().launches, after.launches + 1);
 }
 
