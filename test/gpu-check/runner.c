@@ -13,7 +13,12 @@
  *     times NAME ([b]ij,[b]jk->[b]ik; f32, f64, f16 or bf16) with CUDA
  *     events (median of 10 after a warm-up) on random inputs, and cuBLAS's
  *     strided batched GEMM (GemmEx with f32 compute for the half types) on
- *     the same buffers when libcublas loads, comparing the two results.
+ *     the same buffers when libcublas loads, comparing the two results;
+ *   chain WHOLE STEP N M EXPR
+ *     times WHOLE, a network of N M x M f32 matrices contracted end to end
+ *     in one call (intermediates stay on the device), against N - 1 calls
+ *     of STEP (one product each) with every intermediate copied to the
+ *     host and back, and compares the two results.
  * Usage: gpu-check DIR [check|bench|all]. Prints one line per case and
  * "N passed, M failed" last; exits non-zero on any failure. */
 #include "einrt/einrt.h"
@@ -27,52 +32,25 @@
 
 struct gpu_check_entry {
   const char *name;
-  void (*fn)(void);
+  void (*call)(void **, void *); /* (inputs, output) */
 };
 extern const struct gpu_check_entry gpu_check_entries[];
-
-typedef void (*fn1)(void *, void *);
-typedef void (*fn2)(void *, void *, void *);
-typedef void (*fn3)(void *, void *, void *, void *);
-typedef void (*fn4)(void *, void *, void *, void *, void *);
-typedef void (*fn5)(void *, void *, void *, void *, void *, void *);
-typedef void (*fn6)(void *, void *, void *, void *, void *, void *, void *);
 
 static const size_t sizes[] = {4, 8, 8, 16, 4, 8, 2, 2};
 static char err[1024];
 
-static void (*lookup(const char *name))(void) {
+typedef void (*Entry)(void **, void *);
+
+static Entry lookup(const char *name) {
   for (const struct gpu_check_entry *e = gpu_check_entries; e->name; ++e)
     if (!strcmp(e->name, name))
-      return e->fn;
+      return e->call;
   return NULL;
 }
 
-/* Calls `fn` with `n` inputs and the output; 0, or 1 with err filled. */
-static int call(void (*fn)(void), int n, void **in, void *out) {
-  switch (n) {
-  case 1:
-    ((fn1)fn)(in[0], out);
-    break;
-  case 2:
-    ((fn2)fn)(in[0], in[1], out);
-    break;
-  case 3:
-    ((fn3)fn)(in[0], in[1], in[2], out);
-    break;
-  case 4:
-    ((fn4)fn)(in[0], in[1], in[2], in[3], out);
-    break;
-  case 5:
-    ((fn5)fn)(in[0], in[1], in[2], in[3], in[4], out);
-    break;
-  case 6:
-    ((fn6)fn)(in[0], in[1], in[2], in[3], in[4], in[5], out);
-    break;
-  default:
-    snprintf(err, sizeof err, "%d inputs: the runner takes 1 to 6", n);
-    return 1;
-  }
+/* Calls `fn` and waits for it; 0, or 1 with err filled. */
+static int call(Entry fn, void **in, void *out) {
+  fn(in, out);
   return einrt_gpu_take_error(err, sizeof err);
 }
 
@@ -136,7 +114,7 @@ static int runCheck(const char *dir, char *line, int *passed) {
   char *rest = line + used;
   for (int i = 0; i <= nin; ++i)
     elems[i] = strtol(rest, &rest, 10);
-  void (*fn)(void) = lookup(name);
+  Entry fn = lookup(name);
   void *host[7] = {0}, *device[7] = {0};
   char path[4096];
   int failed = 0;
@@ -162,7 +140,7 @@ static int runCheck(const char *dir, char *line, int *passed) {
     failed = 1;
   }
   if (!failed)
-    failed = call(fn, nin, device, device[nin]);
+    failed = call(fn, device, device[nin]);
   double d = 0;
   if (!failed) {
     size_t bytes = (size_t)elems[nin] * sizes[dtype];
@@ -225,7 +203,7 @@ static int timeIt(int (*run)(void *), void *arg, double *median) {
 }
 
 struct BenchCall {
-  void (*fn)(void);
+  Entry fn;
   void *in[2], *out;
   GemmFn gemm;
   GemmExFn gemmEx;
@@ -236,7 +214,7 @@ struct BenchCall {
 
 static int runEinc(void *p) {
   struct BenchCall *c = p;
-  return call(c->fn, 2, c->in, c->out);
+  return call(c->fn, c->in, c->out);
 }
 
 static int runCublas(void *p) {
@@ -368,6 +346,102 @@ static int runBench(char *line, int *passed) {
   return failed;
 }
 
+/* Uniform random values in [-scale, scale). */
+static void randomFill(float *data, size_t n, double scale,
+                       unsigned long long *state) {
+  for (size_t e = 0; e < n; ++e) {
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    data[e] =
+        (float)(((double)(*state >> 11) / 9007199254740992.0 * 2 - 1) * scale);
+  }
+}
+
+struct ChainCall {
+  Entry whole, step;
+  int count;
+  size_t bytes;
+  void **in, *out, *acc, *host;
+};
+
+static int runWhole(void *p) {
+  struct ChainCall *c = p;
+  return call(c->whole, c->in, c->out);
+}
+
+/* One product at a time, each intermediate copied to the host and back
+ * (what running the tree op by op without device-resident intermediates
+ * costs). */
+static int runSteps(void *p) {
+  struct ChainCall *c = p;
+  void *args[2] = {c->in[0], c->in[1]};
+  for (int t = 1; t < c->count; ++t) {
+    args[1] = c->in[t];
+    if (call(c->step, args, c->out) ||
+        einrt_gpu_copy_to_host(c->host, c->out, c->bytes, err, sizeof err) ||
+        (t + 1 < c->count &&
+         einrt_gpu_copy_to_device(c->acc, c->host, c->bytes, err, sizeof err)))
+      return 1;
+    args[0] = c->acc;
+  }
+  return 0;
+}
+
+/* chain WHOLE STEP N M EXPR: N matrices of M x M (f32), end to end and
+ * step by step. */
+static int runChain(char *line, int *passed) {
+  char whole[128], step[128];
+  int count;
+  long long m;
+  if (sscanf(line, "chain %127s %127s %d %lld", whole, step, &count, &m) != 4 ||
+      count < 2 || count > 64 || m < 1)
+    return printf("FAIL bad manifest line: %s", line), 1;
+  struct ChainCall c = {lookup(whole), lookup(step), count, 0, 0, 0, 0, 0};
+  c.bytes = (size_t)(m * m) * 4;
+  void *in[64] = {0};
+  c.in = in;
+  float *host = malloc(c.bytes), *first = malloc(c.bytes);
+  c.host = host;
+  int failed = !c.whole || !c.step || !host || !first;
+  if (failed)
+    snprintf(err, sizeof err, "no entry point %s or %s", whole, step);
+  unsigned long long state = 777;
+  for (int t = 0; t < count && !failed; ++t) {
+    randomFill(host, (size_t)(m * m), sqrt(3.0 / (double)m), &state);
+    failed = einrt_gpu_alloc(&in[t], c.bytes, err, sizeof err) ||
+             einrt_gpu_copy_to_device(in[t], host, c.bytes, err, sizeof err);
+  }
+  if (!failed)
+    failed = einrt_gpu_alloc(&c.out, c.bytes, err, sizeof err) ||
+             einrt_gpu_alloc(&c.acc, c.bytes, err, sizeof err);
+  double wholeMs = 0, stepsMs = 0, d = 0;
+  if (!failed)
+    failed = timeIt(runWhole, &c, &wholeMs) ||
+             einrt_gpu_copy_to_host(first, c.out, c.bytes, err, sizeof err) ||
+             timeIt(runSteps, &c, &stepsMs);
+  if (!failed) {
+    d = difference(0, (const char *)first, (const char *)host, (long)(m * m));
+    if (!(d <= 1e-3)) {
+      snprintf(err, sizeof err, "end to end and step by step differ by %.3g",
+               d);
+      failed = 1;
+    }
+  }
+  printf("%s %s: %d tensors of %lldx%lld: end to end %.3f ms, op by op "
+         "(intermediates through the host) %.3f ms, %.2fx\n",
+         failed ? "FAIL" : "ok  ", whole, count, m, m, wholeMs, stepsMs,
+         wholeMs > 0 ? stepsMs / wholeMs : 0);
+  if (failed)
+    printf("     %s\n", err);
+  for (int t = 0; t < count; ++t)
+    einrt_gpu_free(in[t]);
+  einrt_gpu_free(c.out);
+  einrt_gpu_free(c.acc);
+  free(host);
+  free(first);
+  *passed += !failed;
+  return failed;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: gpu-check DIR [check|bench|all]\n");
@@ -396,7 +470,8 @@ int main(int argc, char **argv) {
     if (check && strcmp(what, "bench"))
       failed += runCheck(argv[1], line, &passed);
     else if (!check && strcmp(what, "check"))
-      failed += runBench(line, &passed);
+      failed += !strncmp(line, "chain ", 6) ? runChain(line, &passed)
+                                            : runBench(line, &passed);
     fflush(stdout);
   }
   fclose(f);
