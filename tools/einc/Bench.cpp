@@ -117,10 +117,12 @@ int einc::runBench(int argc, char **argv) {
   if (gpu && threadsOpt > 0)
     return reportError("--threads applies to --target cpu");
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
-  if (!dtype || *dtype == ein::i32 || *dtype == ein::i64)
+  if (!dtype || *dtype == ein::i32 || *dtype == ein::i64 || ein::isHalf(*dtype))
     return reportError("einc bench measures f32, f64, complex64 and "
                        "complex128, not '" +
-                       Twine(dtypeOpt) + "'");
+                       Twine(dtypeOpt) +
+                       "' (f16 and bf16 GEMMs on a GPU: "
+                       "scripts/gpu-check.sh)");
   bool isComplex = *dtype == ein::c64 || *dtype == ein::c128;
   if (threadsOpt > 4096)
     return reportError("--threads " + Twine(threadsOpt) +
