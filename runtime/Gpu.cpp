@@ -457,7 +457,10 @@ void einrt_gpu_load_once(int64_t *guard, void (*load)(void)) {
   if (__atomic_load_n(guard, __ATOMIC_RELAXED))
     return;
   load();
-  __atomic_store_n(guard, 1, __ATOMIC_RELEASE);
+  // Only a load that worked is kept: after a failure (reported through this
+  // thread's error) the next call tries again.
+  if (thread.error.empty())
+    __atomic_store_n(guard, 1, __ATOMIC_RELEASE);
 }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {

@@ -162,6 +162,23 @@ TEST(GPUMock, LaunchFailuresComeBackAsErrors) {
   EXPECT_FALSE(bool((*kernel)({a.data()}, out.data())));
 }
 
+TEST(GPUMock, FailedModuleLoadsAreRetried) {
+  // The kernels' module is loaded on a kernel's first call; when that
+  // fails the call reports it, and the next call loads it again.
+  ein::Jit jit;
+  auto kernel = jit.compile("ij->ji", {{3, 7}}, ein::f32, gpuOptions());
+  ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
+  std::vector<float> a(21, 1), out(21);
+  setenv("MOCK_CUDA_FAIL_LOAD", "1", 1);
+  llvm::Error err = (*kernel)({a.data()}, out.data());
+  unsetenv("MOCK_CUDA_FAIL_LOAD");
+  std::string message = llvm::toString(std::move(err));
+  EXPECT_NE(message.find("CUDA_ERROR_INVALID_IMAGE"), std::string::npos)
+      << message;
+  llvm::Error again = (*kernel)({a.data()}, out.data());
+  EXPECT_FALSE(bool(again)) << llvm::toString(std::move(again));
+}
+
 TEST(GPUMock, ProgramsAreRefusedClearly) {
   ein::Jit jit;
   auto program = jit.compileProgram("in A[i,j] : f32\nB[j,i] = A[i,j]\nout B",

@@ -145,6 +145,8 @@ int cuDevicePrimaryCtxRetain(void **ctx, int) {
 int cuCtxSetCurrent(void *) { return kSuccess; }
 
 int cuModuleLoadData(void **module, const void *image) {
+  if (std::getenv("MOCK_CUDA_FAIL_LOAD"))
+    return kInvalidImage;
   std::string text = static_cast<const char *>(image);
   const std::string magic = "MOCKCUBIN\n";
   bool cubin = text.compare(0, magic.size(), magic) == 0;
