@@ -276,6 +276,55 @@ def EinGpuParallelLoops : Pass<"ein-gpu-parallel-loops"> {
                            "::mlir::ub::UBDialect"];
 }
 
+def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
+  let summary = "Contractions as GPU kernels tiled through shared memory";
+  let description = [{
+    Runs on memrefs, before `ein-gpu-parallel-loops`. Each linalg.generic
+    that sums `out + a * b` (a and b possibly extended) over batch, M, N
+    and K loops of static extent, M, N and K each at least `min-extent`,
+    becomes a `gpu.launch` of its own: one block per 64x64 tile of C,
+    tiles of A and B staged in workgroup (shared) memory, zero-padded at
+    the edges. Real types other than the cases below use 16x16 threads
+    holding 4x4 elements of C each in registers. f16 inputs summed in f32
+    use tensor cores through `gpu.subgroup_mma_*` (WMMA) when `sm` is at
+    least 70, and so do f32 contractions when `tf32` is set and `sm` is at
+    least 80. Other linalg ops are left as they are.
+  }];
+  let options = [
+    Option<"sm", "sm", "unsigned", /*default=*/"0",
+           "The target's compute capability as a number (80 for sm_80); "
+           "0 uses no tensor cores">,
+    Option<"tf32", "tf32", "bool", /*default=*/"false",
+           "Let f32 contractions use TF32 tensor cores (10-bit mantissas)">,
+    Option<"minExtent", "min-extent", "int64_t", /*default=*/"16",
+           "Smallest M, N and K that get a tiled kernel">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def EinEmulateGpuLaunches
+    : Pass<"ein-emulate-gpu-launches", "::mlir::ModuleOp"> {
+  let summary = "Run gpu.launch kernels on the CPU (to test them)";
+  let description = [{
+    A testing aid: checks the GPU kernels' logic numerically without a GPU.
+    Each `gpu.launch` (before outlining) becomes `scf.for` loops over its
+    blocks, run one after another. When the kernel has a `gpu.barrier`, a
+    block's threads are the threads of an `omp.parallel` region of exactly
+    the block's size (thread ids from `omp_get_thread_num`), each barrier
+    an `omp.barrier`, and its workgroup buffers are `memref.alloca`s shared
+    by the region; otherwise the threads are loops too. Warp-level
+    operations (`gpu.subgroup_mma_*`, shuffles) are refused.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::omp::OpenMPDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def EinGpuMapLoops : Pass<"ein-gpu-map-loops"> {
   let summary = "Tile outermost scf.parallel loops into blocks of threads";
   let description = [{
@@ -305,6 +354,8 @@ def EinGpuMergeModules : Pass<"ein-gpu-merge-modules", "::mlir::ModuleOp"> {
     moves every kernel into the first module (named `<function>_kernels`),
     each kernel named after its original module, and retargets the
     `gpu.launch_func` ops, so that one PTX file holds the whole program.
+    Every kernel's workgroup buffers get `llvm.align = 32`: tensor-core
+    fragment loads and stores need 32-byte aligned addresses.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }

@@ -176,8 +176,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
     return std::move(err);
   if (stage == GPUStage::Linalg)
     return module;
-  if (llvm::Error err = lowering.run(
-          **module, [&](PassManager &pm) { buildLinalgToGPUPipeline(pm); }))
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildLinalgToGPUPipeline(pm, target);
+      }))
     return std::move(err);
   // Everything that reads or writes tensor memory is in kernels: the host
   // only allocates, reshapes views and launches.
@@ -223,6 +224,30 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
   }
   if (llvm::Error err = lowering.run(
           **module, [&](PassManager &pm) { buildGPUHostToLLVMPipeline(pm); }))
+    return std::move(err);
+  return module;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+ein::lowerEinsumEmulatingGPU(MLIRContext &ctx, const EinsumProblem &problem,
+                             llvm::StringRef name, const PathOptions &path,
+                             GPUTargetOptions target) {
+  target.emulated = true;
+  Lowering lowering(ctx);
+  auto module = lowering.build(problem, name);
+  if (!module)
+    return module;
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildEinToLinalgPipeline(pm, path, /*fuseAttention=*/false,
+                                 /*cpu=*/false);
+      }))
+    return std::move(err);
+  if (llvm::Error err = checkTensorSizes(**module))
+    return std::move(err);
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        buildLinalgToGPULaunchesPipeline(pm, target);
+        buildGPUEmulationPipeline(pm);
+      }))
     return std::move(err);
   return module;
 }

@@ -62,6 +62,15 @@ lowerEinsumForGPU(mlir::MLIRContext &ctx, const EinsumProblem &problem,
                   llvm::StringRef name, GPUStage stage, const PathOptions &path,
                   const GPUTargetOptions &target);
 
+/// Builds `problem` through the GPU pipeline up to its launches (tiled
+/// kernels with shared memory, no tensor cores) and then for the CPU, each
+/// launch emulated by ein-emulate-gpu-launches: the LLVM dialect for the
+/// JIT, to check the GPU kernels' logic numerically without a GPU.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+lowerEinsumEmulatingGPU(mlir::MLIRContext &ctx, const EinsumProblem &problem,
+                        llvm::StringRef name, const PathOptions &path,
+                        GPUTargetOptions target);
+
 /// Fails (a user error) unless `chip` names a GPU architecture that LLVM's
 /// NVPTX back end knows ("sm_80", "sm_90a", ...).
 llvm::Error checkGPUArch(llvm::StringRef chip);

@@ -503,7 +503,10 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
                         std::to_string(options.optLevel) + "|";
   bool gpu = options.target == Target::GPU;
   if (gpu)
-    diskKey += "gpu " + options.gpuArch + "|";
+    diskKey +=
+        "gpu " + options.gpuArch + (options.allowTF32 ? " tf32" : "") + "|";
+  if (options.emulateGPU)
+    diskKey += "emulated gpu|";
   for (const auto &shape : problem.inputShapes) {
     for (int64_t d : shape)
       diskKey += std::to_string(d) + " ";
@@ -517,9 +520,12 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
   if (!engine) {
     GPUTargetOptions target;
     target.chip = options.gpuArch;
+    target.tf32 = options.allowTF32;
     auto module =
         gpu ? lowerEinsumForGPU(*ctx, problem, name, GPUStage::HostLLVM, path,
                                 target)
+        : options.emulateGPU
+            ? lowerEinsumEmulatingGPU(*ctx, problem, name, path, target)
             : lowerEinsum(*ctx, problem, name, Stage::LLVMDialect, path);
     if (!module)
       return keepUserErrors(module.takeError());
@@ -638,6 +644,9 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
   if (!problem)
     return problem.takeError();
   CompileOptions resolved = options;
+  if (options.emulateGPU && options.target == Target::GPU)
+    return userError("emulateGPU runs the GPU kernels on the CPU: it needs "
+                     "Target::CPU");
   if (options.target == Target::GPU) {
     if (llvm::Error err = prepareGPU(resolved))
       return std::move(err);
@@ -645,8 +654,10 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
 
   std::string key =
       problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-      (resolved.target == Target::GPU ? "gpu " + resolved.gpuArch + "|"
-                                      : std::string()) +
+      (resolved.target == Target::GPU
+           ? "gpu " + resolved.gpuArch + (options.allowTF32 ? " tf32|" : "|")
+           : std::string()) +
+      (options.emulateGPU ? "emulated gpu|" : "") +
       std::to_string(options.optLevel) + "|" +
       (options.diskCache ? "disk|" : "") + cacheKey(options.path);
   for (const Shape &s : shapes)

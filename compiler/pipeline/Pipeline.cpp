@@ -91,6 +91,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
     parallel.runtimeThreads = threads == Threads::Runtime;
     pm.addPass(mlir::ein::createEinParallelizeLoops(parallel));
   }
+  buildLoopsToLLVMPipeline(pm, threads);
+}
+
+void buildLoopsToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createSCFToControlFlowPass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
@@ -120,8 +124,20 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, Threads threads) {
   pm.addPass(mlir::createCanonicalizerPass());
 }
 
-void buildLinalgToGPUPipeline(OpPassManager &pm) {
+unsigned smVersion(llvm::StringRef chip) {
+  unsigned sm = 0;
+  if (chip.consume_front("sm_"))
+    (void)chip.take_while(llvm::isDigit).getAsInteger(10, sm);
+  return sm;
+}
+
+void buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
+                                      const GPUTargetOptions &target) {
   buildBufferizationPipeline(pm);
+  mlir::ein::EinGpuTileContractionsOptions tile;
+  tile.sm = target.emulated ? 0 : smVersion(target.chip);
+  tile.tf32 = target.tf32;
+  pm.addPass(mlir::ein::createEinGpuTileContractions(tile));
   pm.addPass(mlir::ein::createEinGpuParallelLoops());
   // Mapped and launched before any canonicalisation, which would fold the
   // one-iteration loops of scalar results into host code.
@@ -131,6 +147,11 @@ void buildLinalgToGPUPipeline(OpPassManager &pm) {
   // kernels instead of passing them.
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+}
+
+void buildLinalgToGPUPipeline(OpPassManager &pm,
+                              const GPUTargetOptions &target) {
+  buildLinalgToGPULaunchesPipeline(pm, target);
   pm.addPass(mlir::createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(mlir::createGpuKernelOutliningPass());
   pm.addPass(mlir::ein::createEinGpuMergeModules());
@@ -177,6 +198,12 @@ void buildGPUHostToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(mlir::createCanonicalizerPass());
 }
 
+void buildGPUEmulationPipeline(OpPassManager &pm) {
+  pm.addPass(mlir::ein::createEinEmulateGpuLaunches());
+  pm.addPass(mlir::createCanonicalizerPass());
+  buildLoopsToLLVMPipeline(pm, Threads::Runtime);
+}
+
 void buildEinCPUPipeline(OpPassManager &pm, const PathOptions &path,
                          Threads threads, bool fuseAttention) {
   buildEinToLinalgPipeline(pm, path, fuseAttention);
@@ -198,7 +225,7 @@ void registerEinPipelines() {
       [](OpPassManager &pm) {
         buildEinToLinalgPipeline(pm, defaultCompilePathOptions(),
                                  /*fuseAttention=*/false, /*cpu=*/false);
-        buildLinalgToGPUPipeline(pm);
+        buildLinalgToGPUPipeline(pm, GPUTargetOptions());
         buildGPUToNVVMPipeline(pm, GPUTargetOptions());
       });
 }

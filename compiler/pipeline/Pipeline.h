@@ -48,6 +48,10 @@ enum class Threads {
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                Threads threads = Threads::Runtime);
 
+/// The LLVM-dialect tail of buildLinalgToLLVMPipeline: loops, OpenMP
+/// regions and memrefs -> the LLVM dialect with the C entry point.
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm, Threads threads);
+
 /// The whole CPU pipeline: both of the above. Registered as
 /// `--ein-cpu-pipeline` in ein-opt.
 void buildEinCPUPipeline(mlir::OpPassManager &pm,
@@ -55,17 +59,36 @@ void buildEinCPUPipeline(mlir::OpPassManager &pm,
                          Threads threads = Threads::Runtime,
                          bool fuseAttention = true);
 
-/// linalg on tensors (built with `cpu` false) -> the gpu dialect: the entry
-/// function on memrefs launches kernels (`gpu.launch_func`) of one
-/// `gpu.module`; every linalg op is a kernel of one thread per output
-/// element in blocks of 256 (ein-gpu-parallel-loops, ein-gpu-map-loops).
-void buildLinalgToGPUPipeline(mlir::OpPassManager &pm);
-
 /// What the NVPTX back end is asked for.
 struct GPUTargetOptions {
   std::string chip = "sm_80"; ///< the `--gpu-arch`
   unsigned optLevel = 3;
+  /// f32 contractions may use TF32 tensor cores (sm_80 and later).
+  bool tf32 = false;
+  /// The kernels are for ein-emulate-gpu-launches: no warp-level
+  /// operations (tensor cores).
+  bool emulated = false;
 };
+
+/// 80 for "sm_80"; 0 when `chip` is not of that form.
+unsigned smVersion(llvm::StringRef chip);
+
+/// linalg on tensors (built with `cpu` false) -> memrefs and one gpu.launch
+/// per linalg op: contractions tiled through shared memory
+/// (ein-gpu-tile-contractions), every other op one thread per output
+/// element in blocks of 256 (ein-gpu-parallel-loops, ein-gpu-map-loops).
+void buildLinalgToGPULaunchesPipeline(mlir::OpPassManager &pm,
+                                      const GPUTargetOptions &target);
+
+/// The same, then the launches outlined: the entry function on memrefs
+/// launches kernels (`gpu.launch_func`) of one `gpu.module`.
+void buildLinalgToGPUPipeline(mlir::OpPassManager &pm,
+                              const GPUTargetOptions &target);
+
+/// After buildLinalgToGPULaunchesPipeline (with `emulated` set): the
+/// launches as loops and OpenMP threads on the CPU, then the LLVM dialect
+/// as for the JIT, to check the GPU kernels without a GPU.
+void buildGPUEmulationPipeline(mlir::OpPassManager &pm);
 
 /// The kernels' gpu.module -> NVVM (the LLVM dialect for NVPTX) with the
 /// target attached; the host function stays as it is.

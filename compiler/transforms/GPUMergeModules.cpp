@@ -4,6 +4,8 @@
 // own PTX text. This pass moves every kernel into one module, named after
 // the module it came from, and retargets the launches, so that one PTX
 // file (one .version / .target header) holds all of a program's kernels.
+// Kernels' workgroup (shared) buffers get an alignment of 32 bytes on the
+// way, which tensor-core fragment accesses need.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +26,8 @@ namespace ein {
 using namespace mlir;
 
 namespace {
+
+constexpr int64_t kSharedAlignment = 32;
 
 struct EinGpuMergeModulesPass
     : mlir::ein::impl::EinGpuMergeModulesBase<EinGpuMergeModulesPass> {
@@ -51,8 +55,14 @@ struct EinGpuMergeModulesPass
         StringAttr oldName = symbol.getNameAttr();
         // Kernels take their module's (unique) name; anything else keeps
         // its own, made unique by the symbol table.
-        if (isa<gpu::GPUFuncOp>(op))
+        if (auto kernel = dyn_cast<gpu::GPUFuncOp>(op)) {
           symbol.setName(old.getName());
+          // Tensor-core fragment loads and stores (WMMA) need 32-byte
+          // aligned shared memory; 16-byte vector accesses need 16.
+          for (unsigned i = 0; i < kernel.getNumWorkgroupAttributions(); ++i)
+            kernel.setWorkgroupAttributionAttr(
+                i, "llvm.align", b.getI64IntegerAttr(kSharedAlignment));
+        }
         op.remove();
         renamed[{old.getNameAttr(), oldName}] = mergedSymbols.insert(&op);
       }

@@ -119,8 +119,12 @@ int main(int argc, char **argv) {
   ein::oracle::Generator gen(o.seed);
   ein::Jit jit;
   std::mt19937_64 rng(o.seed);
+  std::mt19937_64 dice(o.seed + 1);
   for (int n = 0; n < o.cases; ++n) {
-    ein::oracle::Case c = gen.next();
+    // Every third case a contraction shaped for the tiled kernels (tensor
+    // cores for f16).
+    ein::oracle::Case c =
+        n % 3 == 2 ? ein::oracle::randomContraction(dice) : gen.next();
     // Every fifth real case in a half type, alternately f16 and bf16.
     if (n % 5 == 4 && c.dtype != ein::c64 && c.dtype != ein::c128)
       c.dtype = n % 10 == 4 ? ein::f16 : ein::bf16;

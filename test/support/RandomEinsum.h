@@ -472,6 +472,49 @@ private:
   size_t mapped = 0, length = 0;
 };
 
+/// A random binary contraction for the GPU's tiled kernels: batch, M, N and
+/// K label groups of one or two labels (the first optional) in random
+/// orders in each operand, one label of M, N and K large enough for a
+/// tiled kernel with partial tiles at the edges, the others 1 to 3; f32,
+/// f64, f16 or bf16.
+inline Case randomContraction(std::mt19937_64 &dice) {
+  auto pick = [&](std::vector<int64_t> options) {
+    return options[std::uniform_int_distribution<size_t>(0, options.size() -
+                                                                1)(dice)];
+  };
+  auto shuffled = [&](std::string s) {
+    std::shuffle(s.begin(), s.end(), dice);
+    return s;
+  };
+  std::string pool = "abcdefghij";
+  auto take = [&](int64_t count) {
+    std::string labels = pool.substr(0, count);
+    pool.erase(0, count);
+    return labels;
+  };
+  std::string batch = take(pick({0, 0, 1})), m = take(pick({1, 1, 2})),
+              cols = take(pick({1, 1, 2})), k = take(pick({1, 1, 2}));
+  Case c;
+  c.dtype =
+      ein::DType(pick({ein::f32, ein::f32, ein::f64, ein::f16, ein::bf16}));
+  std::map<char, int64_t> extent;
+  for (char l : batch + m + cols + k)
+    extent[l] = pick({1, 2, 3});
+  extent[m.back()] = pick({17, 40, 70, 129});
+  extent[cols.back()] = pick({16, 33, 65, 100});
+  extent[k.back()] = pick({16, 23, 48, 81});
+  std::string a = shuffled(batch + m + k), b = shuffled(batch + k + cols),
+              out = shuffled(batch + m + cols);
+  c.expr = a + "," + b + "->" + out;
+  for (const std::string &term : {a, b}) {
+    ein::Shape shape;
+    for (char l : term)
+      shape.push_back(extent[l]);
+    c.shapes.push_back(shape);
+  }
+  return c;
+}
+
 /// Random operands: integers in [-3, 3], reals in [-1, 1], complex numbers
 /// with both parts in [-1, 1]. `values` holds exactly what `bytes` holds.
 struct Inputs {

@@ -78,6 +78,28 @@ TEST(GPUExecution, HalfPrecisionMatchesReference) {
               failures);
 }
 
+TEST(GPUExecution, TiledContractionsMatchReference) {
+  // The contractions of GPUEmulation.TiledContractionsMatchReference on
+  // the device: the tiled kernels, and tensor cores (WMMA) for f16, which
+  // emulation cannot run.
+  if (std::string why = noGpu(); !why.empty())
+    GTEST_SKIP() << "no GPU to run on: " << why;
+  std::mt19937_64 dice(2027), rng(13);
+  ein::Jit jit;
+  int cases = 0, failures = 0;
+  for (int n = 0; n < 60 && failures < 5; ++n) {
+    ein::oracle::Case c = ein::oracle::randomContraction(dice);
+    std::string problem = ein::oracle::check(jit, c, rng, gpuOptions());
+    ++cases;
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << c.describe() << ": " << problem;
+    }
+  }
+  std::printf("gpu execution, tiled contractions: %d cases, %d failed\n", cases,
+              failures);
+}
+
 TEST(GPUExecution, DeviceBuffersOfTheCaller) {
   if (std::string why = noGpu(); !why.empty())
     GTEST_SKIP() << "no GPU to run on: " << why;

@@ -42,6 +42,10 @@ cl::opt<std::string>
 cl::opt<std::string>
     gpuArchOpt("gpu-arch", cl::init("sm_80"), cl::cat(category),
                cl::desc("nvptx: the GPU architecture (sm_80, sm_90, ...)"));
+cl::opt<bool> gpuTF32Opt(
+    "gpu-tf32", cl::cat(category),
+    cl::desc("nvptx: f32 contractions may use TF32 tensor cores (sm_80 "
+             "and later; products of 10-bit mantissas, sums in f32)"));
 cl::opt<std::string> outputOpt("o", cl::init("-"), cl::cat(category),
                                cl::desc("Output file (default: stdout)"),
                                cl::value_desc("FILE"));
@@ -196,6 +200,7 @@ int runGPUCodegen(ein::DType dtype) {
   ein::GPUTargetOptions target;
   target.chip = gpuArchOpt;
   target.optLevel = optLevelOpt;
+  target.tf32 = gpuTF32Opt;
   std::unique_ptr<mlir::MLIRContext> ctx = ein::createContext();
   auto module = ein::lowerEinsumForGPU(*ctx, *problem, nameOpt, *stage,
                                        *pathOptions, target);
@@ -238,6 +243,8 @@ int einc::runCodegen(int argc, char **argv) {
     return reportError("--emit " + emitOpt + " needs --target nvptx");
   if (gpuArchOpt.getNumOccurrences())
     return reportError("--gpu-arch applies to --target nvptx");
+  if (gpuTF32Opt)
+    return reportError("--gpu-tf32 applies to --target nvptx");
   ein::Stage stage;
   if (emit == "ein")
     stage = ein::Stage::Ein;

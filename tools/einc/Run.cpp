@@ -49,6 +49,10 @@ cl::opt<std::string>
                cl::desc("With --target gpu: the architecture to compile for "
                         "(default: the device's own)"),
                cl::value_desc("sm_XX"));
+cl::opt<bool>
+    gpuTF32Opt("gpu-tf32", cl::sub(runCommand), cl::cat(category),
+               cl::desc("With --target gpu: f32 contractions may use TF32 "
+                        "tensor cores (sm_80 and later)"));
 cl::opt<std::string> programOpt(
     "f", cl::sub(runCommand), cl::cat(category),
     cl::desc("Run an index-notation program; inputs are NAME=IN.npy"),
@@ -446,6 +450,8 @@ int einc::runRun(int argc, char **argv) {
     return reportError("unknown --target '" + targetOpt + "' (use cpu or gpu)");
   if (!gpu && !gpuArchOpt.empty())
     return reportError("--gpu-arch applies to --target gpu");
+  if (!gpu && gpuTF32Opt)
+    return reportError("--gpu-tf32 applies to --target gpu");
   bool program = !programOpt.empty() || !inlineOpt.getValue().empty();
   if (gpu && program)
     return reportError("index-notation programs (-f, -e) do not run on the "
@@ -528,6 +534,7 @@ int einc::runRun(int argc, char **argv) {
   if (gpu) {
     compileOptions.target = ein::Target::GPU;
     compileOptions.gpuArch = gpuArchOpt;
+    compileOptions.allowTF32 = gpuTF32Opt;
   }
   ein::Jit jit;
   auto kernel = jit.compile(expr, jitShapes, dtype, compileOptions);

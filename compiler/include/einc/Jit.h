@@ -42,6 +42,15 @@ struct CompileOptions {
   /// For Target::GPU, the architecture to generate PTX for ("sm_80");
   /// empty: the device's own.
   std::string gpuArch;
+  /// For Target::GPU, f32 contractions may use TF32 tensor cores (sm_80
+  /// and later): products of operands rounded to 10-bit mantissas, sums in
+  /// f32, as cuBLAS's TF32 mode.
+  bool allowTF32 = false;
+  /// Testing aid (Target::CPU only): compile through the GPU lowering
+  /// (tiled kernels, shared memory, launches) and run its kernels on the
+  /// CPU, each block's threads as OpenMP threads; checks the GPU kernels'
+  /// logic on machines without a GPU. Much slower than either target.
+  bool emulateGPU = false;
   /// LLVM optimisation level, 0-3.
   unsigned optLevel = 3;
   /// Compute softmax(Q K^T) V chains in programs as one online-softmax

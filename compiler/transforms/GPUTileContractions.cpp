@@ -1,0 +1,533 @@
+//===- GPUTileContractions.cpp - Contractions as tiled GPU kernels --------===//
+//
+// ein-gpu-tile-contractions turns each contraction of the NVPTX pipeline
+// (a linalg.generic on memrefs summing out + a * b, its loops batch, M, N
+// and K dimensions of any number and order) into a gpu.launch of its own
+// that computes a 64x64 tile of C per thread block, staging tiles of A and
+// B in shared memory:
+//
+//  * SIMT: 16x16 threads, each holding a 4x4 block of C in registers;
+//    K advances 16 at a time, and each thread's 16 sums per step reuse 4
+//    elements of A and 4 of B read from shared memory.
+//  * Tensor cores (sm_70 and later for f16 inputs summed in f32; sm_80 and
+//    later for f32 when TF32 is allowed): 4 warps of 32x32 each, whose
+//    16x16 fragments go through gpu.subgroup_mma_* (WMMA); K advances 32 at
+//    a time. The sums go through shared memory to C, added to C's initial
+//    value, so that edges need no special fragments.
+//
+// Edges are padded with zeros in shared memory (products of padding are
+// zero and never stored), so every size works. The batch, M, N and K
+// indices are linear; each is split into the loop indices of its
+// dimensions (in C's order for M and N, A's for K) to address operands of
+// any layout. Other ops are left to ein-gpu-parallel-loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace ein {
+#define GEN_PASS_DEF_EINGPUTILECONTRACTIONS
+#include "compiler/Passes.h.inc"
+} // namespace ein
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kTile = 64;       // rows and columns of C per block
+constexpr int64_t kMaxGrid = 65535; // blocks along y and z
+
+/// The loops of a contraction by role, each in the order its linear index
+/// splits into (the last the fastest).
+struct Contraction {
+  SmallVector<unsigned> batch, m, n, k;
+  SmallVector<int64_t> extents; // of every loop
+  int64_t B = 1, M = 1, N = 1, K = 1;
+  bool aKFast = false;  // A's contiguous dimension is a K loop
+  bool bNFast = false;  // B's contiguous dimension is an N loop
+  bool widened = false; // the body extends A's and B's elements first
+};
+
+bool isArg(Value v, Value arg, bool &widened) {
+  if (v == arg)
+    return true;
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>(); ext && ext.getIn() == arg) {
+    widened = true;
+    return true;
+  }
+  return false;
+}
+
+/// Whether `op`'s body yields out + a * b (a and b possibly extended).
+bool isMulAdd(linalg::GenericOp op, bool &widened) {
+  Block &body = op.getRegion().front();
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        out = body.getArgument(2);
+  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  if (product == out || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  bool wa = false, wb = false;
+  bool ok = (isArg(mul.getLhs(), a, wa) && isArg(mul.getRhs(), b, wb)) ||
+            (isArg(mul.getLhs(), b, wb) && isArg(mul.getRhs(), a, wa));
+  widened = wa || wb;
+  return ok;
+}
+
+/// The loop positions of `map`'s results, in order.
+SmallVector<unsigned> dimsOf(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+std::optional<Contraction> analyze(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !op.getRegion().hasOneBlock())
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.hasStaticShape() ||
+        !isa<FloatType>(type.getElementType()))
+      return std::nullopt;
+  }
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+  Contraction c;
+  if (!isMulAdd(op, c.widened))
+    return std::nullopt;
+  c.extents = op.getStaticLoopRanges();
+  if (llvm::any_of(c.extents, ShapedType::isDynamic))
+    return std::nullopt;
+  AffineMap mapA = op.getIndexingMapsArray()[0],
+            mapB = op.getIndexingMapsArray()[1],
+            mapC = op.getIndexingMapsArray()[2];
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto uses = [](AffineMap map, unsigned d) { return map.isFunctionOfDim(d); };
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    bool inA = uses(mapA, d), inB = uses(mapB, d), inC = uses(mapC, d);
+    bool parallel = iterators[d] == utils::IteratorType::parallel;
+    if (!(parallel ? inC && (inA || inB) : inA && inB && !inC))
+      return std::nullopt; // broadcasts and one-sided sums
+  }
+  for (unsigned d : dimsOf(mapC)) {
+    bool inA = uses(mapA, d), inB = uses(mapB, d);
+    (inA && inB ? c.batch : inA ? c.m : c.n).push_back(d);
+  }
+  for (unsigned d : dimsOf(mapA))
+    if (!uses(mapC, d))
+      c.k.push_back(d);
+  if (c.m.empty() || c.n.empty() || c.k.empty())
+    return std::nullopt;
+  auto product = [&](ArrayRef<unsigned> dims) {
+    int64_t p = 1;
+    for (unsigned d : dims)
+      p *= c.extents[d];
+    return p;
+  };
+  c.B = product(c.batch);
+  c.M = product(c.m);
+  c.N = product(c.n);
+  c.K = product(c.k);
+  c.aKFast = !uses(mapC, dimsOf(mapA).back());
+  c.bNFast = !uses(mapA, dimsOf(mapB).back());
+  return c;
+}
+
+/// Emits one kernel; `ivs` of every loop are filled in from linear indices.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, linalg::GenericOp op,
+                const Contraction &c)
+      : b(b), loc(loc), op(op), c(c) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) {
+    return arith::MulIOp::create(b, loc, x, idx(y));
+  }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, idx(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, idx(y));
+  }
+  Value less(Value x, int64_t y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, idx(y));
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// Sets the loop indices of `dims` from their linear index.
+  void split(SmallVector<Value> &ivs, ArrayRef<unsigned> dims, Value linear) {
+    for (unsigned d : llvm::reverse(dims)) {
+      if (d == dims.front()) {
+        ivs[d] = linear;
+        break;
+      }
+      ivs[d] = rem(linear, c.extents[d]);
+      linear = div(linear, c.extents[d]);
+    }
+  }
+
+  /// The loop indices of element (batch, m, n, k); a null one stays 0.
+  SmallVector<Value> loops(Value batch, Value m, Value n, Value k) {
+    SmallVector<Value> ivs(op.getNumLoops(), idx(0));
+    if (batch && !c.batch.empty())
+      split(ivs, c.batch, batch);
+    if (m)
+      split(ivs, c.m, m);
+    if (n)
+      split(ivs, c.n, n);
+    if (k)
+      split(ivs, c.k, k);
+    return ivs;
+  }
+
+  SmallVector<Value> indices(unsigned operand, ArrayRef<Value> ivs) {
+    SmallVector<Value> result;
+    for (unsigned d : dimsOf(op.getIndexingMapsArray()[operand]))
+      result.push_back(ivs[d]);
+    return result;
+  }
+
+  Value zero(Type type) {
+    return arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+  }
+
+  /// Stores operand `operand`'s element at `ivs` when `inside`, else zero,
+  /// to `shared` at `at`. (Both branches store: no value of the operand's
+  /// type joins them, which CPUs without bf16 arithmetic would convert.)
+  void copyOrZero(unsigned operand, ArrayRef<Value> ivs, Value inside,
+                  Value shared, ValueRange at) {
+    Value memref = op->getOperand(operand);
+    Type stored = getElementTypeOrSelf(shared.getType());
+    auto branch = scf::IfOp::create(b, loc, TypeRange{}, inside,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    Value v = memref::LoadOp::create(b, loc, memref, indices(operand, ivs));
+    if (v.getType() != stored)
+      v = arith::BitcastOp::create(b, loc, stored, v);
+    memref::StoreOp::create(b, loc, v, shared, at);
+    b.setInsertionPointToStart(branch.elseBlock());
+    memref::StoreOp::create(b, loc, zero(stored), shared, at);
+  }
+
+  /// The element of `shared` at `at` as a value of type `element`.
+  Value loadShared(Value shared, ValueRange at, Type element) {
+    Value v = memref::LoadOp::create(b, loc, shared, at);
+    if (v.getType() != element)
+      v = arith::BitcastOp::create(b, loc, element, v);
+    return v;
+  }
+
+  /// C's element at (batch, m, n) becomes `value(old)` when inside.
+  void update(Value batch, Value m, Value n, Value inside,
+              function_ref<Value(Value)> value) {
+    auto branch = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    SmallVector<Value> at = indices(2, loops(batch, m, n, nullptr));
+    Value memref = op->getOperand(2);
+    Value old = memref::LoadOp::create(b, loc, memref, at);
+    memref::StoreOp::create(b, loc, value(old), memref, at);
+  }
+
+  /// The body's result for elements `a`, `bv` and accumulator `acc`.
+  Value body(Value a, Value bv, Value acc) {
+    Block &block = op.getRegion().front();
+    IRMapping mapping;
+    mapping.map(block.getArgument(0), a);
+    mapping.map(block.getArgument(1), bv);
+    mapping.map(block.getArgument(2), acc);
+    for (Operation &inner : block.without_terminator()) {
+      Operation *clone = b.clone(inner, mapping);
+      if (isa<arith::MulFOp, arith::AddFOp>(clone))
+        clone->setAttr("fastmath",
+                       arith::FastMathFlagsAttr::get(
+                           b.getContext(), arith::FastMathFlags::contract));
+    }
+    return mapping.lookup(block.getTerminator()->getOperand(0));
+  }
+
+  /// Stores A's and B's tiles at K offset `k0` into shared `sharedA`
+  /// ([kk][mm] or [mm][kk]) and `sharedB` ([kk][nn]); thread `t` of
+  /// `threads` loads its share. `aRowsM`: sharedA is [mm][kk].
+  void stage(Value t, int64_t threads, Value batch, Value m0, Value n0,
+             Value k0, int64_t tileK, Value sharedA, bool aRowsM,
+             Value sharedB) {
+    for (int64_t e = 0; e < kTile * tileK / threads; ++e) {
+      Value i = add(t, idx(e * threads));
+      Value kk = c.aKFast ? rem(i, tileK) : div(i, kTile);
+      Value mm = c.aKFast ? div(i, tileK) : rem(i, kTile);
+      Value m = add(m0, mm), k = add(k0, kk);
+      copyOrZero(0, loops(batch, m, nullptr, k),
+                 both(less(m, c.M), less(k, c.K)), sharedA,
+                 aRowsM ? ValueRange{mm, kk} : ValueRange{kk, mm});
+    }
+    for (int64_t e = 0; e < kTile * tileK / threads; ++e) {
+      Value i = add(t, idx(e * threads));
+      Value nn = c.bNFast ? rem(i, kTile) : div(i, tileK);
+      Value kk = c.bNFast ? div(i, kTile) : rem(i, tileK);
+      Value n = add(n0, nn), k = add(k0, kk);
+      copyOrZero(1, loops(batch, nullptr, n, k),
+                 both(less(n, c.N), less(k, c.K)), sharedB, ValueRange{kk, nn});
+    }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  linalg::GenericOp op;
+  const Contraction &c;
+};
+
+MemRefType sharedType(ArrayRef<int64_t> shape, Type element) {
+  auto space = gpu::AddressSpaceAttr::get(element.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  return MemRefType::get(shape, element, MemRefLayoutAttrInterface(), space);
+}
+
+/// The launch of one block per 64x64 tile of C (x: N, y: M, z: batch) of
+/// `threadsX` x `threadsY` threads, with `shared` buffers.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, const Contraction &c,
+                           int64_t threadsX, int64_t threadsY,
+                           TypeRange shared) {
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto launch = gpu::LaunchOp::create(
+      b, loc, index(llvm::divideCeil(c.N, kTile)),
+      index(llvm::divideCeil(c.M, kTile)), index(c.B), index(threadsX),
+      index(threadsY), index(1), /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, shared);
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+/// 16x16 threads, 4x4 elements of C each, K by 16 through shared memory.
+void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c) {
+  constexpr int64_t threads = 16, perThread = kTile / threads, tileK = 16;
+  Location loc = op.getLoc();
+  Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
+       tb = getElementTypeOrSelf(op->getOperand(1).getType()),
+       tc = getElementTypeOrSelf(op->getOperand(2).getType());
+  // One column of padding keeps the transposing stores of a K-contiguous
+  // A from hitting one bank. Half types are kept as 16-bit integers there
+  // (only the body computes with them), so that merged stores of loaded
+  // elements and padding are integer moves on any target.
+  auto storage = [](Type t) -> Type {
+    return t.isF16() || t.isBF16() ? IntegerType::get(t.getContext(), 16) : t;
+  };
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, c, threads, threads,
+                   {sharedType({tileK, kTile + 1}, storage(ta)),
+                    sharedType({tileK, kTile + 1}, storage(tb))});
+  KernelBuilder k(b, loc, op, c);
+  Value sharedA = launch.getWorkgroupAttributions()[0],
+        sharedB = launch.getWorkgroupAttributions()[1];
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value batch = launch.getBlockIds().z;
+  Value m0 = k.mul(launch.getBlockIds().y, kTile),
+        n0 = k.mul(launch.getBlockIds().x, kTile);
+  Value t = k.add(k.mul(ty, threads), tx);
+  SmallVector<Value> rows, cols, rowIn, colIn;
+  for (int64_t i = 0; i < perThread; ++i) {
+    rows.push_back(k.add(ty, k.idx(i * threads)));
+    cols.push_back(k.add(tx, k.idx(i * threads)));
+    rowIn.push_back(k.less(k.add(m0, rows.back()), c.M));
+    colIn.push_back(k.less(k.add(n0, cols.back()), c.N));
+  }
+  // The accumulators start from C (its initial value is part of the sum).
+  SmallVector<Value> accs;
+  for (int64_t i = 0; i < perThread; ++i)
+    for (int64_t j = 0; j < perThread; ++j) {
+      Value inside = k.both(rowIn[i], colIn[j]);
+      auto branch = scf::IfOp::create(b, loc, tc, inside, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      SmallVector<Value> at = k.indices(
+          2, k.loops(batch, k.add(m0, rows[i]), k.add(n0, cols[j]), nullptr));
+      scf::YieldOp::create(
+          b, loc,
+          memref::LoadOp::create(b, loc, op->getOperand(2), at).getResult());
+      b.setInsertionPointToStart(branch.elseBlock());
+      scf::YieldOp::create(b, loc, k.zero(tc));
+      b.setInsertionPointAfter(branch);
+      accs.push_back(branch.getResult(0));
+    }
+  auto kLoop =
+      scf::ForOp::create(b, loc, k.idx(0), k.idx(c.K), k.idx(tileK), accs);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    k.stage(t, threads * threads, batch, m0, n0, kLoop.getInductionVar(), tileK,
+            sharedA, /*aRowsM=*/false, sharedB);
+    gpu::BarrierOp::create(b, loc);
+    // The steps of the tile unrolled: 8 shared loads feed 16 multiply-adds
+    // each.
+    SmallVector<Value> current(kLoop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < tileK; ++kk) {
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < perThread; ++i) {
+        as.push_back(k.loadShared(sharedA, ValueRange{k.idx(kk), rows[i]}, ta));
+        bs.push_back(k.loadShared(sharedB, ValueRange{k.idx(kk), cols[i]}, tb));
+      }
+      for (int64_t i = 0; i < perThread; ++i)
+        for (int64_t j = 0; j < perThread; ++j)
+          current[i * perThread + j] =
+              k.body(as[i], bs[j], current[i * perThread + j]);
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, current);
+  }
+  for (int64_t i = 0; i < perThread; ++i)
+    for (int64_t j = 0; j < perThread; ++j) {
+      Value sum = kLoop.getResult(i * perThread + j);
+      k.update(batch, k.add(m0, rows[i]), k.add(n0, cols[j]),
+               k.both(rowIn[i], colIn[j]), [&](Value) { return sum; });
+    }
+}
+
+/// 4 warps of 32x32, WMMA fragments of 16x16 (x16 for f16, x8 for TF32),
+/// K by 32 through shared memory; the sums are added to C through shared
+/// memory.
+void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
+                           const Contraction &c) {
+  constexpr int64_t threads = 128, tileK = 32, warpTile = 32, frag = 16;
+  Location loc = op.getLoc();
+  Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
+       tb = getElementTypeOrSelf(op->getOperand(1).getType()),
+       tc = getElementTypeOrSelf(op->getOperand(2).getType());
+  // Rows padded by 16 bytes: fragment loads need leading dimensions that
+  // are multiples of 16 bytes and starts on 32 bytes, which 16-row steps
+  // keep; the padding spreads rows over banks.
+  int64_t padA = 16 * 8 / ta.getIntOrFloatBitWidth(),
+          padB = 16 * 8 / tb.getIntOrFloatBitWidth();
+  int64_t fragK = ta.isF16() ? 16 : 8;
+  int64_t ldA = tileK + padA, ldB = kTile + padB;
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, c, threads, 1,
+                   {sharedType({kTile, ldA}, ta), sharedType({tileK, ldB}, tb),
+                    sharedType({kTile, kTile}, tc)});
+  KernelBuilder k(b, loc, op, c);
+  Value sharedA = launch.getWorkgroupAttributions()[0],
+        sharedB = launch.getWorkgroupAttributions()[1],
+        sharedC = launch.getWorkgroupAttributions()[2];
+  Value t = launch.getThreadIds().x, batch = launch.getBlockIds().z;
+  Value m0 = k.mul(launch.getBlockIds().y, kTile),
+        n0 = k.mul(launch.getBlockIds().x, kTile);
+  Value warp = k.div(t, 32);
+  Value warpM = k.mul(k.div(warp, 2), warpTile),
+        warpN = k.mul(k.rem(warp, 2), warpTile);
+  auto typeA = gpu::MMAMatrixType::get({frag, fragK}, ta, "AOp");
+  auto typeB = gpu::MMAMatrixType::get({fragK, frag}, tb, "BOp");
+  auto typeC = gpu::MMAMatrixType::get({frag, frag}, tc, "COp");
+  constexpr int64_t frags = warpTile / frag;
+  SmallVector<Value> accs(
+      frags * frags,
+      gpu::SubgroupMmaConstantMatrixOp::create(b, loc, typeC, k.zero(tc)));
+  auto kLoop =
+      scf::ForOp::create(b, loc, k.idx(0), k.idx(c.K), k.idx(tileK), accs);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    k.stage(t, threads, batch, m0, n0, kLoop.getInductionVar(), tileK, sharedA,
+            /*aRowsM=*/true, sharedB);
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> current(kLoop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < tileK; kk += fragK) {
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < frags; ++i) {
+        as.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
+            b, loc, typeA, sharedA,
+            ValueRange{k.add(warpM, k.idx(i * frag)), k.idx(kk)},
+            b.getIndexAttr(ldA), /*transpose=*/nullptr));
+        bs.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
+            b, loc, typeB, sharedB,
+            ValueRange{k.idx(kk), k.add(warpN, k.idx(i * frag))},
+            b.getIndexAttr(ldB), /*transpose=*/nullptr));
+      }
+      for (int64_t i = 0; i < frags; ++i)
+        for (int64_t j = 0; j < frags; ++j)
+          current[i * frags + j] = gpu::SubgroupMmaComputeOp::create(
+              b, loc, typeC, as[i], bs[j], current[i * frags + j], nullptr,
+              nullptr);
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, current);
+  }
+  for (int64_t i = 0; i < frags; ++i)
+    for (int64_t j = 0; j < frags; ++j)
+      gpu::SubgroupMmaStoreMatrixOp::create(
+          b, loc, kLoop.getResult(i * frags + j), sharedC,
+          ValueRange{k.add(warpM, k.idx(i * frag)),
+                     k.add(warpN, k.idx(j * frag))},
+          b.getIndexAttr(kTile), /*transpose=*/nullptr);
+  gpu::BarrierOp::create(b, loc);
+  for (int64_t e = 0; e < kTile * kTile / threads; ++e) {
+    Value i = k.add(t, k.idx(e * threads));
+    Value mm = k.div(i, kTile), nn = k.rem(i, kTile);
+    Value m = k.add(m0, mm), n = k.add(n0, nn);
+    k.update(batch, m, n, k.both(k.less(m, c.M), k.less(n, c.N)),
+             [&](Value old) {
+               Value sum =
+                   memref::LoadOp::create(b, loc, sharedC, ValueRange{mm, nn});
+               return arith::AddFOp::create(b, loc, old, sum).getResult();
+             });
+  }
+}
+
+struct EinGpuTileContractionsPass
+    : mlir::ein::impl::EinGpuTileContractionsBase<EinGpuTileContractionsPass> {
+  using Base::Base;
+
+  bool useTensorCores(linalg::GenericOp op, const Contraction &c) {
+    Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
+         tb = getElementTypeOrSelf(op->getOperand(1).getType()),
+         tc = getElementTypeOrSelf(op->getOperand(2).getType());
+    if (!tc.isF32() || ta != tb)
+      return false;
+    if (ta.isF16())
+      return c.widened && sm >= 70;
+    return ta.isF32() && tf32 && sm >= 80;
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation()->walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : generics) {
+      std::optional<Contraction> c = analyze(op);
+      if (!c || c->M < minExtent || c->N < minExtent || c->K < minExtent ||
+          llvm::divideCeil(c->M, kTile) > kMaxGrid || c->B > kMaxGrid)
+        continue;
+      rewriter.setInsertionPoint(op);
+      if (useTensorCores(op, *c))
+        buildTensorCoreKernel(rewriter, op, *c);
+      else
+        buildSimtKernel(rewriter, op, *c);
+      rewriter.eraseOp(op);
+    }
+  }
+};
+
+} // namespace

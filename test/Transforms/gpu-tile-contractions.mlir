@@ -1,0 +1,128 @@
+// RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions | FileCheck %s
+// RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions="sm=80" | FileCheck %s --check-prefix=SM80
+// RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions="sm=80 tf32=true" | FileCheck %s --check-prefix=TF32
+// Contractions become launches of one block per 64x64 tile of C, tiles of A
+// and B staged in workgroup memory between barriers; tensor cores where
+// the target has them.
+
+#a = affine_map<(b, i, k, j) -> (b, i, k)>
+#b = affine_map<(b, i, k, j) -> (b, k, j)>
+#c = affine_map<(b, i, k, j) -> (b, i, j)>
+// A batched product of M 100, N 90, K 70: grid (2, 2, 3) of 16x16 threads;
+// C's elements are loaded as the initial sums, and stored once.
+// CHECK-LABEL: func.func @bmm
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c2{{.*}}, {{.*}} = %c3) threads({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c16{{.*}}, {{.*}} = %c1)
+// CHECK-SAME: workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16: memref.load %{{.*}} : memref<3x100x90xf32>
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c70 step %c16{{.*}} iter_args(
+// CHECK: memref.load %{{.*}} : memref<3x100x70xf32>
+// CHECK: memref.store %{{.*}}, %[[SA]]
+// CHECK: memref.load %{{.*}} : memref<3x70x90xf32>
+// CHECK: memref.store %{{.*}}, %[[SB]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[SA]]
+// CHECK: arith.mulf {{.*}} fastmath<contract>
+// CHECK: arith.addf {{.*}} fastmath<contract>
+// CHECK: gpu.barrier
+// CHECK-COUNT-16: memref.store %{{.*}} : memref<3x100x90xf32>
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+// SM80-LABEL: func.func @bmm
+// SM80-NOT: gpu.subgroup_mma
+// TF32-LABEL: func.func @bmm
+// TF32: threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}})
+// TF32: gpu.subgroup_mma_compute {{.*}} : !gpu.mma_matrix<16x8xf32, "AOp">, !gpu.mma_matrix<8x16xf32, "BOp"> -> !gpu.mma_matrix<16x16xf32, "COp">
+func.func @bmm(%a: memref<3x100x70xf32>, %b: memref<3x70x90xf32>, %c: memref<3x100x90xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%a, %b : memref<3x100x70xf32>, memref<3x70x90xf32>) outs(%c : memref<3x100x90xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (j, k)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// f16 operands summed in f32: the 16x16-thread kernel keeps them as i16 in
+// workgroup memory; with sm 80, WMMA fragments in f16 (A's rows of 32 + 8
+// padding, B's of 64 + 8), sums through a 64x64 f32 buffer added to C.
+// CHECK-LABEL: func.func @half
+// CHECK: workgroup(%{{.*}} : memref<16x65xi16, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xi16, #gpu.address_space<workgroup>>)
+// CHECK: arith.bitcast %{{.*}} : f16 to i16
+// CHECK: arith.bitcast %{{.*}} : i16 to f16
+// CHECK: arith.extf
+// SM80-LABEL: func.func @half
+// SM80: workgroup(%[[SA:.*]] : memref<64x40xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<32x72xf16, #gpu.address_space<workgroup>>, %[[SC:.*]] : memref<64x64xf32, #gpu.address_space<workgroup>>)
+// SM80: gpu.subgroup_mma_constant_matrix
+// SM80: gpu.barrier
+// SM80: gpu.subgroup_mma_load_matrix %[[SA]][{{.*}}] {leadDimension = 40 : index} : memref<64x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// SM80: gpu.subgroup_mma_load_matrix %[[SB]][{{.*}}] {leadDimension = 72 : index} : memref<32x72xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// SM80-COUNT-4: gpu.subgroup_mma_compute
+// SM80: gpu.subgroup_mma_store_matrix %{{.*}}, %[[SC]][{{.*}}] {leadDimension = 64 : index}
+// SM80: gpu.barrier
+// SM80: memref.load %[[SC]]
+// SM80: arith.addf
+func.func @half(%a: memref<40x48xf16>, %b: memref<33x48xf16>, %c: memref<40x33xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<40x48xf16>, memref<33x48xf16>) outs(%c : memref<40x33xf32>) {
+  ^bb0(%x: f16, %y: f16, %z: f32):
+    %xe = arith.extf %x : f16 to f32
+    %ye = arith.extf %y : f16 to f32
+    %m = arith.mulf %xe, %ye : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// Left to ein-gpu-parallel-loops: K below min-extent, a body that is not
+// out + a * b, a one-sided sum.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @small(%a: memref<64x8xf32>, %b: memref<8x64xf32>, %c: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x8xf32>, memref<8x64xf32>) outs(%c : memref<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @max_plus
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @max_plus(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.addf %x, %y : f32
+    %s = arith.maximumf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+#a2 = affine_map<(i, j, k, l) -> (i, k, l)>
+#b2 = affine_map<(i, j, k, l) -> (k, j)>
+#c2 = affine_map<(i, j, k, l) -> (i, j)>
+// CHECK-LABEL: func.func @one_sided
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [#a2, #b2, #c2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %b : memref<64x64x16xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
