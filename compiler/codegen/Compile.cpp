@@ -176,14 +176,23 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
     return std::move(err);
   if (stage == GPUStage::Linalg)
     return module;
-  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+  if (llvm::Error err = lowerLinalgForGPU(ctx, **module, stage, target))
+    return std::move(err);
+  return module;
+}
+
+llvm::Error ein::lowerLinalgForGPU(MLIRContext &ctx, ModuleOp module,
+                                   GPUStage stage,
+                                   const GPUTargetOptions &target) {
+  Lowering lowering(ctx);
+  if (llvm::Error err = lowering.run(module, [&](PassManager &pm) {
         buildLinalgToGPUPipeline(pm, target);
       }))
-    return std::move(err);
+    return err;
   // Everything that reads or writes tensor memory is in kernels: the host
   // only allocates, reshapes views and launches.
   std::string hostWork;
-  (*module)->walk([&](mlir::Operation *op) {
+  module->walk([&](mlir::Operation *op) {
     if (!hostWork.empty() || op->getParentOfType<mlir::gpu::GPUModuleOp>())
       return;
     mlir::StringRef dialect =
@@ -197,20 +206,19 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
     return llvm::createStringError("lowering failed: '" + hostWork +
                                    "' left in host code for the GPU");
   if (stage == GPUStage::GPU)
-    return module;
-  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
-        buildGPUToNVVMPipeline(pm, target);
-      }))
-    return std::move(err);
-  if (stage == GPUStage::NVVM)
-    return module;
+    return llvm::Error::success();
   if (llvm::Error err = lowering.run(
-          **module, [&](PassManager &pm) { buildNVVMToPTXPipeline(pm); }))
-    return std::move(err);
+          module, [&](PassManager &pm) { buildGPUToNVVMPipeline(pm, target); }))
+    return err;
+  if (stage == GPUStage::NVVM)
+    return llvm::Error::success();
+  if (llvm::Error err = lowering.run(
+          module, [&](PassManager &pm) { buildNVVMToPTXPipeline(pm); }))
+    return err;
   if (stage == GPUStage::Binary)
-    return module;
+    return llvm::Error::success();
   // The driver reads PTX up to a NUL, which the embedded text lacks.
-  for (auto binary : (*module)->getOps<mlir::gpu::BinaryOp>()) {
+  for (auto binary : module.getOps<mlir::gpu::BinaryOp>()) {
     llvm::SmallVector<mlir::Attribute> objects;
     for (mlir::Attribute a : binary.getObjects()) {
       auto o = llvm::cast<mlir::gpu::ObjectAttr>(a);
@@ -222,17 +230,24 @@ llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
     }
     binary.setObjectsAttr(mlir::ArrayAttr::get(&ctx, objects));
   }
-  if (llvm::Error err = lowering.run(
-          **module, [&](PassManager &pm) { buildGPUHostToLLVMPipeline(pm); }))
-    return std::move(err);
-  return module;
+  return lowering.run(module,
+                      [&](PassManager &pm) { buildGPUHostToLLVMPipeline(pm); });
+}
+
+llvm::Error ein::lowerLinalgEmulatingGPU(MLIRContext &ctx, ModuleOp module,
+                                         GPUTargetOptions target) {
+  target.emulated = true;
+  Lowering lowering(ctx);
+  return lowering.run(module, [&](PassManager &pm) {
+    buildLinalgToGPULaunchesPipeline(pm, target);
+    buildGPUEmulationPipeline(pm);
+  });
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 ein::lowerEinsumEmulatingGPU(MLIRContext &ctx, const EinsumProblem &problem,
                              llvm::StringRef name, const PathOptions &path,
-                             GPUTargetOptions target) {
-  target.emulated = true;
+                             const GPUTargetOptions &target) {
   Lowering lowering(ctx);
   auto module = lowering.build(problem, name);
   if (!module)
@@ -244,10 +259,7 @@ ein::lowerEinsumEmulatingGPU(MLIRContext &ctx, const EinsumProblem &problem,
     return std::move(err);
   if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
-  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
-        buildLinalgToGPULaunchesPipeline(pm, target);
-        buildGPUEmulationPipeline(pm);
-      }))
+  if (llvm::Error err = lowerLinalgEmulatingGPU(ctx, **module, target))
     return std::move(err);
   return module;
 }

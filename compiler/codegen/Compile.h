@@ -69,7 +69,20 @@ lowerEinsumForGPU(mlir::MLIRContext &ctx, const EinsumProblem &problem,
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 lowerEinsumEmulatingGPU(mlir::MLIRContext &ctx, const EinsumProblem &problem,
                         llvm::StringRef name, const PathOptions &path,
-                        GPUTargetOptions target);
+                        const GPUTargetOptions &target);
+
+/// Lowers `module` from linalg on tensors (buildEinToLinalgPipeline with
+/// `cpu` false) for an NVIDIA GPU to `stage` (GPU or later), checking that
+/// the host code only allocates, reshapes and launches.
+llvm::Error lowerLinalgForGPU(mlir::MLIRContext &ctx, mlir::ModuleOp module,
+                              GPUStage stage, const GPUTargetOptions &target);
+
+/// Lowers `module` from linalg on tensors through the GPU's launches to
+/// the LLVM dialect for the CPU, each launch emulated (see
+/// lowerEinsumEmulatingGPU).
+llvm::Error lowerLinalgEmulatingGPU(mlir::MLIRContext &ctx,
+                                    mlir::ModuleOp module,
+                                    GPUTargetOptions target);
 
 /// Fails (a user error) unless `chip` names a GPU architecture that LLVM's
 /// NVPTX back end knows ("sm_80", "sm_90a", ...).

@@ -66,6 +66,15 @@ struct Jit::Impl {
 /// The part of a cache key that PathOptions contribute.
 std::string cacheKey(const PathOptions &options);
 
+/// For Target::GPU: initialises the device (a user error without one),
+/// fills in `options.gpuArch` from it when empty and checks it, and points
+/// the runtime's compiled-module cache into the disk cache.
+llvm::Error prepareGPU(CompileOptions &options);
+
+/// What a compiled kernel's code depends on besides its source: the
+/// target (and architecture, TF32) or GPU emulation.
+std::string targetKey(const CompileOptions &options);
+
 } // namespace ein
 
 #endif // EINC_JIT_CACHE_H

@@ -502,11 +502,7 @@ compileTree(const EinsumProblem &problem, const CompileOptions &options,
                         dtypeName(problem.dtype) + "|O" +
                         std::to_string(options.optLevel) + "|";
   bool gpu = options.target == Target::GPU;
-  if (gpu)
-    diskKey +=
-        "gpu " + options.gpuArch + (options.allowTF32 ? " tf32" : "") + "|";
-  if (options.emulateGPU)
-    diskKey += "emulated gpu|";
+  diskKey += targetKey(options);
   for (const auto &shape : problem.inputShapes) {
     for (int64_t d : shape)
       diskKey += std::to_string(d) + " ";
@@ -572,7 +568,16 @@ static EinsumProblem withoutLabels(const EinsumProblem &problem,
 
 /// Checks that there is a GPU to run on, fills in its architecture when
 /// none was asked for, and points the runtime's module cache to ours.
-static llvm::Error prepareGPU(CompileOptions &options) {
+std::string ein::targetKey(const CompileOptions &options) {
+  std::string key;
+  if (options.target == Target::GPU)
+    key += "gpu " + options.gpuArch + (options.allowTF32 ? " tf32|" : "|");
+  if (options.emulateGPU)
+    key += "emulated gpu|";
+  return key;
+}
+
+llvm::Error ein::prepareGPU(CompileOptions &options) {
   char message[512];
   if (einrt_gpu_init(message, sizeof message))
     return userError(message);
@@ -652,14 +657,10 @@ llvm::Expected<Kernel> Jit::compile(llvm::StringRef expr,
       return std::move(err);
   }
 
-  std::string key =
-      problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
-      (resolved.target == Target::GPU
-           ? "gpu " + resolved.gpuArch + (options.allowTF32 ? " tf32|" : "|")
-           : std::string()) +
-      (options.emulateGPU ? "emulated gpu|" : "") +
-      std::to_string(options.optLevel) + "|" +
-      (options.diskCache ? "disk|" : "") + cacheKey(options.path);
+  std::string key = problem->subscripts.str() + "|" + dtypeName(dtype) + "|" +
+                    targetKey(resolved) + std::to_string(options.optLevel) +
+                    "|" + (options.diskCache ? "disk|" : "") +
+                    cacheKey(options.path);
   for (const Shape &s : shapes)
     key += "|" + shapeStr(s);
   auto compiled =

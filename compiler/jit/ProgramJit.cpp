@@ -8,7 +8,10 @@
 #include "einc/Error.h"
 #include "einc/Jit.h"
 #include "einrt/einrt.h"
+#include "einrt/gpu.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -24,7 +27,54 @@ struct ProgramKernel::Impl {
   DType dtype = f32;
   std::vector<std::string> inputNames, outputNames;
   std::vector<Shape> inputShapes, outputShapes;
+  Target target = Target::CPU;
+
+  /// Runs on host buffers through device copies of them (Target::GPU).
+  llvm::Error callThroughDevice(llvm::ArrayRef<const void *> inputs,
+                                llvm::ArrayRef<void *> outputs) const;
 };
+
+static int64_t elementsOf(const Shape &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+llvm::Error
+ProgramKernel::Impl::callThroughDevice(llvm::ArrayRef<const void *> inputs,
+                                       llvm::ArrayRef<void *> outputs) const {
+  char message[512];
+  size_t size = dtypeSize(dtype);
+  std::vector<einrt::DeviceBuffer> device(inputs.size() + outputs.size());
+  std::vector<void *> buffers;
+  for (size_t i = 0; i < device.size(); ++i) {
+    bool input = i < inputs.size();
+    const Shape &shape =
+        input ? inputShapes[i] : outputShapes[i - inputs.size()];
+    size_t bytes = size_t(elementsOf(shape)) * size;
+    if (einrt_gpu_alloc(&device[i].data, bytes, message, sizeof message) ||
+        (input && einrt_gpu_copy_to_device(device[i].data, inputs[i], bytes,
+                                           message, sizeof message)))
+      return userError(message);
+    buffers.push_back(device[i].data);
+  }
+  llvm::Error run = callPacked(engine.entry, buffers);
+  // Taken even after a failed call, so the next call starts clean.
+  if (einrt_gpu_take_error(message, sizeof message)) {
+    llvm::consumeError(std::move(run));
+    return userError(message);
+  }
+  if (run)
+    return run;
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    size_t bytes = size_t(elementsOf(outputShapes[o])) * size;
+    if (einrt_gpu_copy_to_host(outputs[o], device[inputs.size() + o].data,
+                               bytes, message, sizeof message))
+      return userError(message);
+  }
+  return llvm::Error::success();
+}
 
 DType ProgramKernel::dtype() const { return impl->dtype; }
 const std::vector<std::string> &ProgramKernel::inputNames() const {
@@ -51,6 +101,8 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
                      llvm::Twine(impl->outputNames.size()) +
                      " outputs but was given " + llvm::Twine(inputs.size()) +
                      " and " + llvm::Twine(outputs.size()));
+  if (impl->target == Target::GPU)
+    return impl->callThroughDevice(inputs, outputs);
   std::vector<void *> buffers;
   for (const void *p : inputs)
     buffers.push_back(const_cast<void *>(p));
@@ -86,6 +138,8 @@ compileProgramUncached(llvm::StringRef source,
     dtype = *program->dtype;
   auto impl = std::make_shared<ProgramKernel::Impl>();
   impl->dtype = dtype;
+  impl->target = options.target;
+  bool gpu = options.target == Target::GPU || options.emulateGPU;
   for (const TensorDecl &d : program->inputs) {
     auto it = shapes.find(d.name);
     if (it == shapes.end())
@@ -131,15 +185,42 @@ compileProgramUncached(llvm::StringRef source,
   if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
   mlir::PassManager toLinalg(ctx.get());
-  buildEinToLinalgPipeline(toLinalg, options.path, options.fuseAttention);
+  // The GPU has no fused attention yet: softmax's kernels run one by one.
+  buildEinToLinalgPipeline(toLinalg, options.path,
+                           options.fuseAttention && !gpu, /*cpu=*/!gpu);
   if (mlir::failed(toLinalg.run(**module)))
     return llvm::createStringError("internal compiler error: " + diagnostics);
   if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
-  mlir::PassManager pm(ctx.get());
-  buildLinalgToLLVMPipeline(pm, Threads::Runtime);
-  if (mlir::failed(pm.run(**module)))
-    return llvm::createStringError("internal compiler error: " + diagnostics);
+  if (gpu) {
+    // Decompositions are calls of the runtime's LAPACK routines on host
+    // memory.
+    std::string decomposition;
+    (*module)->walk([&](mlir::func::CallOp call) {
+      llvm::StringRef callee = call.getCallee();
+      if (decomposition.empty() && callee.consume_front("einrt_kernel_"))
+        decomposition = callee.take_until([](char c) { return c == '_'; });
+    });
+    if (!decomposition.empty())
+      return userError(decomposition +
+                       " does not run on the GPU yet (decompositions go "
+                       "through LAPACK on the CPU; cuSOLVER is not used): "
+                       "run this program on the CPU");
+    GPUTargetOptions target;
+    target.chip = options.gpuArch.empty() ? "sm_80" : options.gpuArch;
+    target.tf32 = options.allowTF32;
+    if (llvm::Error err =
+            options.emulateGPU
+                ? lowerLinalgEmulatingGPU(*ctx, **module, target)
+                : lowerLinalgForGPU(*ctx, **module, GPUStage::HostLLVM, target))
+      return llvm::createStringError("internal compiler error: " +
+                                     llvm::toString(std::move(err)));
+  } else {
+    mlir::PassManager pm(ctx.get());
+    buildLinalgToLLVMPipeline(pm, Threads::Runtime);
+    if (mlir::failed(pm.run(**module)))
+      return llvm::createStringError("internal compiler error: " + diagnostics);
+  }
   auto engine = createEngine(**module, "program", options.optLevel,
                              options.diskCache ? diskKey : "");
   if (!engine)
@@ -152,9 +233,13 @@ llvm::Expected<ProgramKernel>
 Jit::compileProgram(llvm::StringRef source,
                     const std::map<std::string, Shape> &shapes, DType dtype,
                     const CompileOptions &options) {
+  if (options.emulateGPU && options.target == Target::GPU)
+    return userError("emulateGPU runs the GPU kernels on the CPU: it needs "
+                     "Target::CPU");
+  CompileOptions resolved = options;
   if (options.target == Target::GPU)
-    return userError("index-notation programs do not run on the GPU yet "
-                     "(einsum expressions do)");
+    if (llvm::Error err = prepareGPU(resolved))
+      return std::move(err);
   if (isHalf(dtype))
     return userError(llvm::Twine("index-notation programs compute in f32, "
                                  "f64, complex64, complex128, i32 or i64, "
@@ -164,7 +249,7 @@ Jit::compileProgram(llvm::StringRef source,
   std::string key = "program|" + source.str() + "|" + dtypeName(dtype) + "|" +
                     std::to_string(options.optLevel) + "|" +
                     (options.fuseAttention ? "fused|" : "unfused|") +
-                    cacheKey(options.path);
+                    targetKey(resolved) + cacheKey(options.path);
   for (const auto &[name, shape] : shapes) {
     key += "|" + name;
     for (int64_t d : shape)
@@ -173,7 +258,7 @@ Jit::compileProgram(llvm::StringRef source,
   auto compiled =
       impl->cache.get(key, [&]() -> llvm::Expected<KernelCache::Compiled> {
         auto kernel =
-            compileProgramUncached(source, shapes, dtype, options, key);
+            compileProgramUncached(source, shapes, dtype, resolved, key);
         if (!kernel)
           return kernel.takeError();
         return KernelCache::Compiled(*kernel);

@@ -17,6 +17,7 @@
 #include "compiler/codegen/Compile.h"
 #include "compiler/parser/Einsum.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "test/support/ProgramExamples.h"
 #include "test/support/RandomEinsum.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -24,7 +25,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -109,6 +112,31 @@ TEST(GPUEmulation, RandomExpressionsMatchReference) {
     }
   }
   EXPECT_GT(cases, 30);
+}
+
+TEST(GPUEmulation, ProgramsMatchTheCPU) {
+  // Index-notation programs as GPU kernels (softmax's reductions and maps,
+  // contractions with epilogues, attention unfused), against the CPU's
+  // code on the same random inputs.
+  ein::Jit jit;
+  ein::CompileOptions emulate = emulated();
+  for (const ProgramExample &e : programExamples()) {
+    SCOPED_TRACE(e.source);
+    std::string problem = compareWithCPU(jit, e, emulate);
+    EXPECT_EQ(problem, "");
+  }
+}
+
+TEST(GPUEmulation, DecompositionsAreRefusedClearly) {
+  ein::Jit jit;
+  auto program = jit.compileProgram(
+      "in A[i,j], b[i] : f64\nx[j] = solve(A[i,j], b[i])\nout x",
+      {{"A", {3, 3}}, {"b", {3}}}, ein::f64, emulated());
+  ASSERT_FALSE(bool(program));
+  EXPECT_EQ(llvm::toString(program.takeError()),
+            "solve does not run on the GPU yet (decompositions go through "
+            "LAPACK on the CPU; cuSOLVER is not used): run this program on "
+            "the CPU");
 }
 
 TEST(GPUEmulation, RefusesGPUTarget) {

@@ -10,6 +10,7 @@
 
 #include "einc/einc.h"
 #include "einrt/gpu.h"
+#include "test/support/ProgramExamples.h"
 #include "test/support/RandomEinsum.h"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,22 @@ TEST(GPUExecution, TiledContractionsMatchReference) {
   }
   std::printf("gpu execution, tiled contractions: %d cases, %d failed\n", cases,
               failures);
+}
+
+TEST(GPUExecution, ProgramsMatchTheCPU) {
+  if (std::string why = noGpu(); !why.empty())
+    GTEST_SKIP() << "no GPU to run on: " << why;
+  ein::Jit jit;
+  int failures = 0;
+  for (const ein::oracle::ProgramExample &e : ein::oracle::programExamples()) {
+    std::string problem = ein::oracle::compareWithCPU(jit, e, gpuOptions());
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << e.source << ": " << problem;
+    }
+  }
+  std::printf("gpu execution, programs: %zu, %d failed\n",
+              ein::oracle::programExamples().size(), failures);
 }
 
 TEST(GPUExecution, DeviceBuffersOfTheCaller) {

@@ -179,14 +179,28 @@ TEST(GPUMock, FailedModuleLoadsAreRetried) {
   EXPECT_FALSE(bool(again)) << llvm::toString(std::move(again));
 }
 
-TEST(GPUMock, ProgramsAreRefusedClearly) {
+TEST(GPUMock, ProgramsLaunchOnDeviceMemory) {
+  // A program's statements are kernels on device memory (the mock refuses
+  // host addresses); its two outputs come back. Decompositions are
+  // refused.
   ein::Jit jit;
-  auto program = jit.compileProgram("in A[i,j] : f32\nB[j,i] = A[i,j]\nout B",
-                                    {{"A", {2, 3}}}, ein::f32, gpuOptions());
-  ASSERT_FALSE(bool(program));
-  EXPECT_EQ(llvm::toString(program.takeError()),
-            "index-notation programs do not run on the GPU yet (einsum "
-            "expressions do)");
+  auto program = jit.compileProgram("in A[i,j] : f32\n"
+                                    "B[j,i] = softmax[j](A[i,j])\n"
+                                    "s[i] = max[j](A[i,j])\nout B, s",
+                                    {{"A", {20, 30}}}, ein::f32, gpuOptions());
+  ASSERT_TRUE(bool(program)) << llvm::toString(program.takeError());
+  long live = stats().liveBuffers;
+  std::vector<float> a(600, 1), b(600), s(20);
+  llvm::Error err = (*program)({a.data()}, {b.data(), s.data()});
+  EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  EXPECT_EQ(stats().liveBuffers, live);
+
+  auto inv = jit.compileProgram("in A[i,j] : f64\nB[i,j] = inv(A[i,j])\n"
+                                "out B",
+                                {{"A", {3, 3}}}, ein::f64, gpuOptions());
+  ASSERT_FALSE(bool(inv));
+  EXPECT_NE(llvm::toString(inv.takeError()).find("inv does not run on the GPU"),
+            std::string::npos);
 }
 
 // Every random expression of the CPU's generator compiles for the GPU, and

@@ -43,7 +43,7 @@ cl::opt<bool> printOpt("print", cl::sub(runCommand), cl::cat(category),
 cl::opt<std::string> targetOpt(
     "target", cl::init("cpu"), cl::sub(runCommand), cl::cat(category),
     cl::desc("cpu, or gpu: an NVIDIA GPU through the CUDA driver (einsum "
-             "expressions)"));
+             "expressions, and programs without decompositions)"));
 cl::opt<std::string>
     gpuArchOpt("gpu-arch", cl::sub(runCommand), cl::cat(category),
                cl::desc("With --target gpu: the architecture to compile for "
@@ -287,8 +287,9 @@ Expected<std::pair<std::string, std::string>> splitNamed(StringRef arg,
   return std::make_pair(name.str(), path.str());
 }
 
-/// `einc run -f prog.ein NAME=IN.npy... -o NAME=OUT.npy...`
-int runProgram() {
+/// `einc run -f prog.ein NAME=IN.npy... -o NAME=OUT.npy...`, on the GPU with
+/// `gpu`.
+int runProgram(bool gpu) {
   if (!programOpt.empty() && !inlineOpt.getValue().empty())
     return reportError("give either -f FILE or -e PROGRAM, not both");
   std::string source = inlineOpt;
@@ -393,6 +394,11 @@ int runProgram() {
     return reportError(pathOptions.takeError());
   ein::CompileOptions options;
   options.path = *pathOptions;
+  if (gpu) {
+    options.target = ein::Target::GPU;
+    options.gpuArch = gpuArchOpt;
+    options.allowTF32 = gpuTF32Opt;
+  }
   ein::Jit jit;
   auto kernel = jit.compileProgram(source, shapes, *dtype, options);
   if (!kernel) {
@@ -453,11 +459,8 @@ int einc::runRun(int argc, char **argv) {
   if (!gpu && gpuTF32Opt)
     return reportError("--gpu-tf32 applies to --target gpu");
   bool program = !programOpt.empty() || !inlineOpt.getValue().empty();
-  if (gpu && program)
-    return reportError("index-notation programs (-f, -e) do not run on the "
-                       "GPU yet; einsum expressions do");
   if (program)
-    return runProgram();
+    return runProgram(gpu);
   if (outputList.size() > 1)
     return reportError("an einsum has one result: give one -o");
   std::string outputOpt = outputList.empty() ? "" : outputList[0];
