@@ -276,6 +276,21 @@ def EinGpuParallelLoops : Pass<"ein-gpu-parallel-loops"> {
                            "::mlir::ub::UBDialect"];
 }
 
+def EinGpuFuseElementwise : Pass<"ein-gpu-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops for the GPU; inline splat "
+                "constants";
+  let description = [{
+    Runs on linalg on tensors in the NVPTX pipeline (the CPU has
+    `ein-fuse-elementwise`). Upstream's elementwise fusion patterns fuse a
+    producer with one use into a consumer whose loops are all parallel,
+    so that chains of maps are one kernel; contractions and reductions are
+    never consumers, so their bodies stay plain sums. The same patterns
+    fold scalar and splat constant operands into the bodies: constant
+    tensors would be globals in host memory, which kernels cannot read.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
   let summary = "Contractions as GPU kernels tiled through shared memory";
   let description = [{

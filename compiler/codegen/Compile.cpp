@@ -192,6 +192,7 @@ llvm::Error ein::lowerLinalgForGPU(MLIRContext &ctx, ModuleOp module,
   // Everything that reads or writes tensor memory is in kernels: the host
   // only allocates, reshapes views and launches.
   std::string hostWork;
+  bool constantTensor = false;
   module->walk([&](mlir::Operation *op) {
     if (!hostWork.empty() || op->getParentOfType<mlir::gpu::GPUModuleOp>())
       return;
@@ -201,7 +202,14 @@ llvm::Error ein::lowerLinalgForGPU(MLIRContext &ctx, ModuleOp module,
                   mlir::memref::CopyOp>(op) ||
         dialect == "linalg" || dialect == "vector" || dialect == "scf")
       hostWork = op->getName().getStringRef().str();
+    if (hostWork.empty() && llvm::isa<mlir::memref::GetGlobalOp>(op))
+      constantTensor = true;
   });
+  // Splat constants are folded into kernels; others would be host memory.
+  if (constantTensor)
+    return userError("a constant tensor that is not one repeated value "
+                     "cannot be read by GPU kernels yet: run this on the "
+                     "CPU");
   if (!hostWork.empty())
     return llvm::createStringError("lowering failed: '" + hostWork +
                                    "' left in host code for the GPU");

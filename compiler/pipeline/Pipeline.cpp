@@ -63,6 +63,8 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
   if (cpu) {
     pm.addPass(mlir::ein::createEinFuseElementwise());
     pm.addPass(mlir::ein::createEinVectorizeContractions());
+  } else {
+    pm.addPass(mlir::ein::createEinGpuFuseElementwise());
   }
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());

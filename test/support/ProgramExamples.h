@@ -1,7 +1,8 @@
 //===- ProgramExamples.h - Programs run on two targets and compared -------===//
 //
 // Index-notation programs without decompositions (softmax's reductions
-// and maps, contractions with epilogues, unfused attention, norms), and a
+// and maps, contractions with epilogues, unfused attention, norms, scalar
+// constants, constructors and random tensors), and a
 // check that runs one compiled with given options against the CPU's code
 // on the same random inputs. Used by the GPU's emulated and on-device
 // tests.
@@ -54,6 +55,12 @@ inline std::vector<ProgramExample> programExamples() {
        "Y[n,f] = D[n,f] / sqrt(mean[f](D[n,f] * D[n,f]) + 0.00001)\n"
        "out Y, mu",
        {{"X", {9, 40}}}},
+      {"in v[i], A[i,j] : f64\n"
+       "D[i,j] = v[i] * eye(i, j) + A[i,j]\n"
+       "r[k:5] = 0.5 + 0.25 * arange(k)\n"
+       "No[m:3, c:4] = normal(m, c, seed=7, mean=1, std=2)\n"
+       "out D, r, No",
+       {{"v", {5}}, {"A", {5, 5}}}},
   };
 }
 

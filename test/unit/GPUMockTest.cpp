@@ -11,6 +11,7 @@
 
 #include "einc/einc.h"
 #include "einrt/gpu.h"
+#include "test/support/ProgramExamples.h"
 #include "test/support/RandomEinsum.h"
 
 #include <gtest/gtest.h>
@@ -193,6 +194,17 @@ TEST(GPUMock, ProgramsLaunchOnDeviceMemory) {
   std::vector<float> a(600, 1), b(600), s(20);
   llvm::Error err = (*program)({a.data()}, {b.data(), s.data()});
   EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  EXPECT_EQ(stats().liveBuffers, live);
+
+  // Every example program too: scalar constants are folded into the
+  // kernels, not left in host memory.
+  for (const ein::oracle::ProgramExample &e : ein::oracle::programExamples()) {
+    auto p = jit.compileProgram(e.source, e.shapes, ein::f32, gpuOptions());
+    ASSERT_TRUE(bool(p)) << e.source << llvm::toString(p.takeError());
+    std::string error;
+    ein::oracle::runOnRandomInputs(*p, 1, error);
+    EXPECT_EQ(error, "") << e.source;
+  }
   EXPECT_EQ(stats().liveBuffers, live);
 
   auto inv = jit.compileProgram("in A[i,j] : f64\nB[i,j] = inv(A[i,j])\n"
