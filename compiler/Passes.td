@@ -276,6 +276,49 @@ def EinGpuParallelLoops : Pass<"ein-gpu-parallel-loops"> {
                            "::mlir::ub::UBDialect"];
 }
 
+def EinGpuFuseAttention
+    : Pass<"ein-gpu-fuse-attention", "::mlir::ModuleOp"> {
+  let summary = "Compute contract, softmax, contract chains as one GPU "
+                "kernel of online softmax";
+  let description = [{
+    The NVPTX pipeline's counterpart of `ein-fuse-attention`, on the same
+    matched chains (any index order, static f32/f64 shapes), when the
+    query's and the output's rows fit in registers (d + e at most 192).
+    Q, K and V are permuted into Q[B, i, d], K[B, j, d] and V[B, j, e]
+    and the chain becomes a `gpu.launch` on their buffers
+    (`bufferization.to_buffer`; O is a `memref.alloc` returned through
+    `bufferization.to_tensor`): blocks of 64 threads, one query row each,
+    over a grid of query blocks (x) and batch entries (y). Each thread
+    keeps its scaled query row, the running maximum, the running sum of
+    exponentials and the unnormalised output row in registers; the keys
+    are visited in tiles of 32 rows of K and V that the block stages in
+    workgroup memory between barriers. The scores never reach memory.
+    Until bufferization is done the kernel is a `func.call` of a private
+    declaration marked `ein.gpu_attention` (the scale) on those buffers;
+    `ein-gpu-attention-kernels` builds the launch in its place.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EinGpuAttentionKernels
+    : Pass<"ein-gpu-attention-kernels", "::mlir::ModuleOp"> {
+  let summary = "Build the kernels ein-gpu-fuse-attention stands calls for";
+  let description = [{
+    After bufferization: each call of a declaration marked
+    `ein.gpu_attention` becomes the online-softmax `gpu.launch` on its four
+    memrefs (Q, K, V, O), and the declarations are erased.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def EinGpuFuseElementwise : Pass<"ein-gpu-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops for the GPU; inline splat "
                 "constants";

@@ -185,9 +185,8 @@ compileProgramUncached(llvm::StringRef source,
   if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
   mlir::PassManager toLinalg(ctx.get());
-  // The GPU has no fused attention yet: softmax's kernels run one by one.
-  buildEinToLinalgPipeline(toLinalg, options.path,
-                           options.fuseAttention && !gpu, /*cpu=*/!gpu);
+  buildEinToLinalgPipeline(toLinalg, options.path, options.fuseAttention,
+                           /*cpu=*/!gpu);
   if (mlir::failed(toLinalg.run(**module)))
     return llvm::createStringError("internal compiler error: " + diagnostics);
   if (llvm::Error err = checkTensorSizes(**module))

@@ -55,7 +55,8 @@ void buildEinToLinalgPipeline(OpPassManager &pm, const PathOptions &path,
   pm.addPass(mlir::createCanonicalizerPass());
   // Attention before the path search splits its scaled product.
   if (fuseAttention)
-    pm.addPass(mlir::ein::createEinFuseAttention());
+    pm.addPass(cpu ? mlir::ein::createEinFuseAttention()
+                   : mlir::ein::createEinGpuFuseAttention());
   pm.addPass(mlir::ein::createEinOptimizeContractionOrder(order));
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::ein::createConvertEinToLinalg());
@@ -136,6 +137,7 @@ unsigned smVersion(llvm::StringRef chip) {
 void buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
                                       const GPUTargetOptions &target) {
   buildBufferizationPipeline(pm);
+  pm.addPass(mlir::ein::createEinGpuAttentionKernels());
   mlir::ein::EinGpuTileContractionsOptions tile;
   tile.sm = target.emulated ? 0 : smVersion(target.chip);
   tile.tf32 = target.tf32;

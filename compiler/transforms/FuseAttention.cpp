@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Passes.h"
+#include "compiler/transforms/AttentionMatch.h"
 #include "compiler/transforms/ParallelMarks.h"
 #include "dialect/EinOps.h"
 
@@ -37,21 +38,6 @@ using namespace mlir;
 using namespace mlir::ein;
 
 namespace {
-
-/// A matched chain: S = scale * Q K^T over labels B (batch), i, j and d,
-/// P = softmax along j, O = P V over B, i, j and e, in any index order.
-/// The fused loop nest reads Q[B, i, d], K[B, j, d] and V[B, j, e] and
-/// writes O[B, i, e] (B in the scores' order); the permutations take each
-/// operand into that layout and O out of it (result dimension r is the
-/// source's dimension perm[r]).
-struct Attention {
-  ContractOp scores, output;
-  ContractOp permutedScores; ///< S as a permutation of `scores`, if so
-  SoftmaxOp softmax;
-  Value q, k, v;
-  double scale = 1;
-  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
-};
 
 /// The value of a rank-0 float constant, if `v` is one.
 std::optional<double> scalarConstant(Value v) {
@@ -86,7 +72,9 @@ std::optional<SmallVector<int64_t>> permutation(StringRef labels,
   return perm;
 }
 
-std::optional<Attention> match(ContractOp output) {
+} // namespace
+
+std::optional<Attention> mlir::ein::matchAttention(ContractOp output) {
   Attention a;
   a.output = output;
   Subscripts out = output.getParsedSubscripts();
@@ -201,6 +189,8 @@ std::optional<Attention> match(ContractOp output) {
   return a;
 }
 
+namespace {
+
 /// `t` with dimension `dim` extended to `extent` by zeros.
 Value padded(RewriterBase &b, Location loc, Value t, int64_t dim,
              int64_t extent) {
@@ -248,8 +238,10 @@ Value keyMask(RewriterBase &b, Location loc, Type element, int64_t real,
       .getResult(0);
 }
 
-/// `t` with its dimensions permuted (result dimension r is t's perm[r]).
-Value permuted(RewriterBase &b, Location loc, Value t, ArrayRef<int64_t> perm) {
+} // namespace
+
+Value mlir::ein::permuted(RewriterBase &b, Location loc, Value t,
+                          ArrayRef<int64_t> perm) {
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return t;
   auto type = cast<RankedTensorType>(t.getType());
@@ -259,6 +251,8 @@ Value permuted(RewriterBase &b, Location loc, Value t, ArrayRef<int64_t> perm) {
   Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
   return linalg::TransposeOp::create(b, loc, t, empty, perm).getResult()[0];
 }
+
+namespace {
 
 /// The largest of `options` that divides `extent`, or 0.
 int64_t blockFor(int64_t extent, ArrayRef<int64_t> options) {
@@ -503,7 +497,7 @@ struct EinFuseAttentionPass
   void runOnOperation() override {
     std::vector<Attention> found;
     getOperation()->walk([&](ContractOp op) {
-      if (std::optional<Attention> a = match(op))
+      if (std::optional<Attention> a = matchAttention(op))
         found.push_back(*a);
     });
     IRRewriter rewriter(&getContext());

@@ -25,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -124,6 +125,58 @@ TEST(GPUEmulation, ProgramsMatchTheCPU) {
     SCOPED_TRACE(e.source);
     std::string problem = compareWithCPU(jit, e, emulate);
     EXPECT_EQ(problem, "");
+  }
+}
+
+TEST(GPUEmulation, FusedAttentionMatchesTheCPU) {
+  // softmax(scale Q K^T) V in random layouts and extents (partial tiles
+  // of queries and keys, one key, several batch labels) as the GPU's
+  // online-softmax kernel, against the CPU's code.
+  std::mt19937_64 dice(99);
+  auto pick = [&](std::vector<int64_t> options) {
+    return options[std::uniform_int_distribution<size_t>(0, options.size() -
+                                                                1)(dice)];
+  };
+  auto shuffled = [&](std::string s) {
+    std::shuffle(s.begin(), s.end(), dice);
+    return s;
+  };
+  auto term = [](const std::string &labels) {
+    std::string t;
+    for (char c : labels)
+      t += std::string(t.empty() ? "" : ",") + c;
+    return "[" + t + "]";
+  };
+  ein::Jit jit;
+  int failures = 0;
+  for (int n = 0; n < 12 && failures < 3; ++n) {
+    std::string batch = std::string("bh").substr(0, pick({0, 1, 2}));
+    std::map<char, int64_t> extent = {{'b', 2}, {'h', 3}};
+    extent['i'] = pick({1, 5, 64, 70, 130});
+    extent['j'] = pick({1, 7, 32, 33, 100});
+    extent['d'] = pick({1, 8, 32, 64});
+    extent['e'] = pick({1, 16, 32, 64});
+    std::string q = shuffled(batch + "id"), k = shuffled(batch + "jd"),
+                v = shuffled(batch + "je"), o = shuffled(batch + "ie"),
+                s = batch + "ij";
+    std::string source = "in Q" + term(q) + ", K" + term(k) + ", V" + term(v) +
+                         " : f32\nS" + term(s) + " = Q" + term(q) + " * K" +
+                         term(k) + " * 0.25\nP" + term(s) + " = softmax[j](S" +
+                         term(s) + ")\nO" + term(o) + " = P" + term(s) +
+                         " * V" + term(v) + "\nout O";
+    ProgramExample e{source.c_str(), {}};
+    for (auto [name, labels] :
+         {std::pair<std::string, std::string>{"Q", q}, {"K", k}, {"V", v}}) {
+      ein::Shape shape;
+      for (char c : labels)
+        shape.push_back(extent[c]);
+      e.shapes[name] = shape;
+    }
+    std::string problem = compareWithCPU(jit, e, emulated());
+    if (!problem.empty()) {
+      ++failures;
+      ADD_FAILURE() << source << ": " << problem;
+    }
   }
 }
 
