@@ -346,7 +346,9 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
     holding 4x4 elements of C each in registers. f16 inputs summed in f32
     use tensor cores through `gpu.subgroup_mma_*` (WMMA) when `sm` is at
     least 70, and so do f32 contractions when `tf32` is set and `sm` is at
-    least 80. Other linalg ops are left as they are.
+    least 80; bf16 inputs from `sm` 80 through NVVM's bf16 WMMA intrinsics
+    (`llvm.call_intrinsic`: `!gpu.mma_matrix` has no bf16). Other linalg
+    ops are left as they are.
   }];
   let options = [
     Option<"sm", "sm", "unsigned", /*default=*/"0",
@@ -359,6 +361,7 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }

@@ -27,11 +27,14 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <functional>
 
 namespace mlir {
 namespace ein {
@@ -407,6 +410,139 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c) {
     }
 }
 
+/// The warp-level operations of a tensor-core kernel on 16x16 fragments,
+/// each a list of values (one !gpu.mma_matrix, or the registers of an
+/// intrinsic's fragment).
+struct Fragments {
+  unsigned accValues = 1; ///< values per accumulator fragment
+  std::function<SmallVector<Value>()> zero;
+  /// A's fragment at (row, col) of `shared` with rows of `ld` elements.
+  std::function<SmallVector<Value>(Value shared, Value row, Value col,
+                                   int64_t ld)>
+      loadA, loadB;
+  std::function<SmallVector<Value>(ArrayRef<Value> a, ArrayRef<Value> b,
+                                   ArrayRef<Value> acc)>
+      mma;
+  std::function<void(ValueRange acc, Value shared, Value row, Value col,
+                     int64_t ld)>
+      storeC;
+};
+
+/// Through gpu.subgroup_mma_* (f16, and f32 as TF32).
+Fragments mmaFragments(OpBuilder &b, Location loc, Type ta, Type tb, Type tc,
+                       int64_t fragK) {
+  constexpr int64_t frag = 16;
+  auto typeA = gpu::MMAMatrixType::get({frag, fragK}, ta, "AOp");
+  auto typeB = gpu::MMAMatrixType::get({fragK, frag}, tb, "BOp");
+  auto typeC = gpu::MMAMatrixType::get({frag, frag}, tc, "COp");
+  Fragments f;
+  f.zero = [&b, loc, typeC, tc]() -> SmallVector<Value> {
+    Value zero = arith::ConstantOp::create(b, loc, tc, b.getZeroAttr(tc));
+    return {gpu::SubgroupMmaConstantMatrixOp::create(b, loc, typeC, zero)};
+  };
+  auto load = [&b, loc](Type type) {
+    return [&b, loc, type](Value shared, Value row, Value col,
+                           int64_t ld) -> SmallVector<Value> {
+      return {gpu::SubgroupMmaLoadMatrixOp::create(
+          b, loc, type, shared, ValueRange{row, col}, b.getIndexAttr(ld),
+          /*transpose=*/nullptr)};
+    };
+  };
+  f.loadA = load(typeA);
+  f.loadB = load(typeB);
+  f.mma = [&b, loc, typeC](ArrayRef<Value> a, ArrayRef<Value> bv,
+                           ArrayRef<Value> acc) -> SmallVector<Value> {
+    return {gpu::SubgroupMmaComputeOp::create(b, loc, typeC, a[0], bv[0],
+                                              acc[0], nullptr, nullptr)};
+  };
+  f.storeC = [&b, loc](ValueRange acc, Value shared, Value row, Value col,
+                       int64_t ld) {
+    gpu::SubgroupMmaStoreMatrixOp::create(b, loc, acc[0], shared,
+                                          ValueRange{row, col},
+                                          b.getIndexAttr(ld), nullptr);
+  };
+  return f;
+}
+
+/// bf16 through NVVM's WMMA intrinsics (MLIR's !gpu.mma_matrix has no
+/// bf16): fragments of A and B are 4 x i32, accumulators 8 x f32, in the
+/// layouts the hardware chooses (load, mma and store agree on them).
+Fragments bf16Fragments(OpBuilder &b, Location loc) {
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto ptr = LLVM::LLVMPointerType::get(ctx, 3);
+  auto ab = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
+  auto cd = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(8, f32));
+  // The shared-memory address of element (row, col).
+  auto address = [&b, loc, ptr](Value shared, Value row, Value col,
+                                int64_t ld) -> Value {
+    unsigned bytes =
+        getElementTypeOrSelf(shared.getType()).getIntOrFloatBitWidth() / 8;
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, shared);
+    Value offset = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, row,
+                              arith::ConstantIndexOp::create(b, loc, ld)),
+        col);
+    Value at = arith::AddIOp::create(
+        b, loc, base,
+        arith::MulIOp::create(b, loc, offset,
+                              arith::ConstantIndexOp::create(b, loc, bytes)));
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), at);
+    return LLVM::IntToPtrOp::create(b, loc, ptr, i64);
+  };
+  auto stride = [&b, loc, i32](int64_t ld) -> Value {
+    return arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(ld));
+  };
+  auto unpack = [&b, loc](Value v, unsigned n) {
+    SmallVector<Value> parts;
+    for (unsigned k = 0; k < n; ++k)
+      parts.push_back(LLVM::ExtractValueOp::create(b, loc, v, k));
+    return parts;
+  };
+  Fragments f;
+  f.accValues = 8;
+  f.zero = [&b, loc, f32]() {
+    Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+    return SmallVector<Value>(8, zero);
+  };
+  auto load = [&b, loc, ab, address, stride, unpack](const char *name) {
+    return [&b, loc, ab, address, stride, unpack, name](Value shared, Value row,
+                                                        Value col, int64_t ld) {
+      Value v = LLVM::CallIntrinsicOp::create(
+                    b, loc, ab, b.getStringAttr(name),
+                    ValueRange{address(shared, row, col, ld), stride(ld)})
+                    .getResult(0);
+      return unpack(v, 4);
+    };
+  };
+  f.loadA = load("llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16");
+  f.loadB = load("llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16");
+  f.mma = [&b, loc, cd, unpack](ArrayRef<Value> a, ArrayRef<Value> bv,
+                                ArrayRef<Value> acc) {
+    SmallVector<Value> args(a);
+    llvm::append_range(args, bv);
+    llvm::append_range(args, acc);
+    Value d =
+        LLVM::CallIntrinsicOp::create(
+            b, loc, cd,
+            b.getStringAttr("llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"), args)
+            .getResult(0);
+    return unpack(d, 8);
+  };
+  f.storeC = [&b, loc, address, stride](ValueRange acc, Value shared, Value row,
+                                        Value col, int64_t ld) {
+    SmallVector<Value> args = {address(shared, row, col, ld)};
+    llvm::append_range(args, acc);
+    args.push_back(stride(ld));
+    LLVM::CallIntrinsicOp::create(
+        b, loc,
+        b.getStringAttr("llvm.nvvm.wmma.m16n16k16.store.d.row.stride.f32"),
+        args);
+  };
+  return f;
+}
+
 /// 4 warps of 32x32, WMMA fragments of 16x16 (x16 for f16, x8 for TF32),
 /// K by 32 through shared memory; the sums are added to C through shared
 /// memory.
@@ -422,7 +558,7 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
   // keep; the padding spreads rows over banks.
   int64_t padA = 16 * 8 / ta.getIntOrFloatBitWidth(),
           padB = 16 * 8 / tb.getIntOrFloatBitWidth();
-  int64_t fragK = ta.isF16() ? 16 : 8;
+  int64_t fragK = ta.isF32() ? 8 : 16;
   int64_t ldA = tileK + padA, ldB = kTile + padB;
   gpu::LaunchOp launch =
       createLaunch(b, loc, c, threads, 1,
@@ -438,13 +574,12 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
   Value warp = k.div(t, 32);
   Value warpM = k.mul(k.div(warp, 2), warpTile),
         warpN = k.mul(k.rem(warp, 2), warpTile);
-  auto typeA = gpu::MMAMatrixType::get({frag, fragK}, ta, "AOp");
-  auto typeB = gpu::MMAMatrixType::get({fragK, frag}, tb, "BOp");
-  auto typeC = gpu::MMAMatrixType::get({frag, frag}, tc, "COp");
   constexpr int64_t frags = warpTile / frag;
-  SmallVector<Value> accs(
-      frags * frags,
-      gpu::SubgroupMmaConstantMatrixOp::create(b, loc, typeC, k.zero(tc)));
+  Fragments f = ta.isBF16() ? bf16Fragments(b, loc)
+                            : mmaFragments(b, loc, ta, tb, tc, fragK);
+  SmallVector<Value> accs;
+  for (int64_t n = 0; n < frags * frags; ++n)
+    llvm::append_range(accs, f.zero());
   auto kLoop =
       scf::ForOp::create(b, loc, k.idx(0), k.idx(c.K), k.idx(tileK), accs);
   {
@@ -455,33 +590,30 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
     gpu::BarrierOp::create(b, loc);
     SmallVector<Value> current(kLoop.getRegionIterArgs());
     for (int64_t kk = 0; kk < tileK; kk += fragK) {
-      SmallVector<Value> as, bs;
+      SmallVector<SmallVector<Value>> as, bs;
       for (int64_t i = 0; i < frags; ++i) {
-        as.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
-            b, loc, typeA, sharedA,
-            ValueRange{k.add(warpM, k.idx(i * frag)), k.idx(kk)},
-            b.getIndexAttr(ldA), /*transpose=*/nullptr));
-        bs.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
-            b, loc, typeB, sharedB,
-            ValueRange{k.idx(kk), k.add(warpN, k.idx(i * frag))},
-            b.getIndexAttr(ldB), /*transpose=*/nullptr));
+        as.push_back(
+            f.loadA(sharedA, k.add(warpM, k.idx(i * frag)), k.idx(kk), ldA));
+        bs.push_back(
+            f.loadB(sharedB, k.idx(kk), k.add(warpN, k.idx(i * frag)), ldB));
       }
       for (int64_t i = 0; i < frags; ++i)
-        for (int64_t j = 0; j < frags; ++j)
-          current[i * frags + j] = gpu::SubgroupMmaComputeOp::create(
-              b, loc, typeC, as[i], bs[j], current[i * frags + j], nullptr,
-              nullptr);
+        for (int64_t j = 0; j < frags; ++j) {
+          MutableArrayRef<Value> acc = MutableArrayRef<Value>(current).slice(
+              (i * frags + j) * f.accValues, f.accValues);
+          SmallVector<Value> next = f.mma(as[i], bs[j], acc);
+          llvm::copy(next, acc.begin());
+        }
     }
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, current);
   }
   for (int64_t i = 0; i < frags; ++i)
     for (int64_t j = 0; j < frags; ++j)
-      gpu::SubgroupMmaStoreMatrixOp::create(
-          b, loc, kLoop.getResult(i * frags + j), sharedC,
-          ValueRange{k.add(warpM, k.idx(i * frag)),
-                     k.add(warpN, k.idx(j * frag))},
-          b.getIndexAttr(kTile), /*transpose=*/nullptr);
+      f.storeC(ValueRange(kLoop.getResults())
+                   .slice((i * frags + j) * f.accValues, f.accValues),
+               sharedC, k.add(warpM, k.idx(i * frag)),
+               k.add(warpN, k.idx(j * frag)), kTile);
   gpu::BarrierOp::create(b, loc);
   for (int64_t e = 0; e < kTile * kTile / threads; ++e) {
     Value i = k.add(t, k.idx(e * threads));
@@ -508,6 +640,8 @@ struct EinGpuTileContractionsPass
       return false;
     if (ta.isF16())
       return c.widened && sm >= 70;
+    if (ta.isBF16())
+      return c.widened && sm >= 80;
     return ta.isF32() && tf32 && sm >= 80;
   }
 

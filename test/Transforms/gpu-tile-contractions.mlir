@@ -83,6 +83,30 @@ func.func @half(%a: memref<40x48xf16>, %b: memref<33x48xf16>, %c: memref<40x33xf
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
+// bf16 from sm 80: NVVM's WMMA intrinsics on addresses in workgroup memory
+// (4 x i32 fragments of A and B, 8 x f32 accumulators).
+// SM80-LABEL: func.func @bf16
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16"({{.*}}) : (!llvm.ptr<3>, i32) -> !llvm.struct<(i32, i32, i32, i32)>
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16"
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.store.d.row.stride.f32"
+func.func @bf16(%a: memref<40x48xbf16>, %b: memref<48x33xbf16>, %c: memref<40x33xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<40x48xbf16>, memref<48x33xbf16>) outs(%c : memref<40x33xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %z: f32):
+    %xe = arith.extf %x : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %m = arith.mulf %xe, %ye : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
 // Left to ein-gpu-parallel-loops: K below min-extent, a body that is not
 // out + a * b, a one-sided sum.
 // CHECK-LABEL: func.func @small
