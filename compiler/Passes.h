@@ -16,6 +16,9 @@ class ArithDialect;
 namespace bufferization {
 class BufferizationDialect;
 }
+namespace cf {
+class ControlFlowDialect;
+}
 namespace complex {
 class ComplexDialect;
 }

@@ -377,9 +377,12 @@ def EinEmulateGpuLaunches
     the block's size (thread ids from `omp_get_thread_num`), each barrier
     an `omp.barrier`, and its workgroup buffers are `memref.alloca`s shared
     by the region; otherwise the threads are loops too. Warp-level
-    operations (`gpu.subgroup_mma_*`, shuffles) are refused.
+    operations (`gpu.subgroup_mma_*`, shuffles, NVVM intrinsics) are
+    refused. Each region checks that OpenMP gave it the whole team
+    (`omp_get_num_threads`) and asserts otherwise.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::omp::OpenMPDialect",

@@ -158,23 +158,34 @@ ein::lowerEinsum(MLIRContext &ctx, const EinsumProblem &problem,
   return module;
 }
 
+/// `problem` built and lowered to linalg on tensors for the GPU, its tensor
+/// sizes checked.
+static llvm::Expected<OwningOpRef<ModuleOp>>
+buildLinalgForGPU(Lowering &lowering, const ein::EinsumProblem &problem,
+                  llvm::StringRef name, const ein::PathOptions &path) {
+  auto module = lowering.build(problem, name);
+  if (!module)
+    return module;
+  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
+        ein::buildEinToLinalgPipeline(pm, path, /*fuseAttention=*/false,
+                                      /*cpu=*/false);
+      }))
+    return std::move(err);
+  if (llvm::Error err = ein::checkTensorSizes(**module))
+    return std::move(err);
+  return module;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> ein::lowerEinsumForGPU(
     MLIRContext &ctx, const EinsumProblem &problem, llvm::StringRef name,
     GPUStage stage, const PathOptions &path, const GPUTargetOptions &target) {
   if (llvm::Error err = checkGPUArch(target.chip))
     return std::move(err);
   Lowering lowering(ctx);
-  auto module = lowering.build(problem, name);
-  if (!module || stage == GPUStage::Ein)
-    return module;
-  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
-        buildEinToLinalgPipeline(pm, path, /*fuseAttention=*/false,
-                                 /*cpu=*/false);
-      }))
-    return std::move(err);
-  if (llvm::Error err = checkTensorSizes(**module))
-    return std::move(err);
-  if (stage == GPUStage::Linalg)
+  if (stage == GPUStage::Ein)
+    return lowering.build(problem, name);
+  auto module = buildLinalgForGPU(lowering, problem, name, path);
+  if (!module || stage == GPUStage::Linalg)
     return module;
   if (llvm::Error err = lowerLinalgForGPU(ctx, **module, stage, target))
     return std::move(err);
@@ -257,16 +268,9 @@ ein::lowerEinsumEmulatingGPU(MLIRContext &ctx, const EinsumProblem &problem,
                              llvm::StringRef name, const PathOptions &path,
                              const GPUTargetOptions &target) {
   Lowering lowering(ctx);
-  auto module = lowering.build(problem, name);
+  auto module = buildLinalgForGPU(lowering, problem, name, path);
   if (!module)
     return module;
-  if (llvm::Error err = lowering.run(**module, [&](PassManager &pm) {
-        buildEinToLinalgPipeline(pm, path, /*fuseAttention=*/false,
-                                 /*cpu=*/false);
-      }))
-    return std::move(err);
-  if (llvm::Error err = checkTensorSizes(**module))
-    return std::move(err);
   if (llvm::Error err = lowerLinalgEmulatingGPU(ctx, **module, target))
     return std::move(err);
   return module;

@@ -34,6 +34,11 @@ struct Attention {
 /// The attention chain whose second product is `output`, if it is one.
 std::optional<Attention> matchAttention(ContractOp output);
 
+/// Calls `rewrite` on each attention chain under `root`, matched afresh
+/// after every rewrite (a rewrite may erase or replace what another chain
+/// was matched on); a chain `rewrite` declines (returns false) is left.
+void forEachAttention(Operation *root, function_ref<bool(Attention &)> rewrite);
+
 /// `t` with its dimensions permuted (result dimension r is t's perm[r]).
 Value permuted(RewriterBase &b, Location loc, Value t, ArrayRef<int64_t> perm);
 

@@ -16,8 +16,10 @@
 #include "compiler/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -38,6 +40,7 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral threadNumFn = "omp_get_thread_num";
+constexpr llvm::StringLiteral threadCountFn = "omp_get_num_threads";
 
 struct EinEmulateGpuLaunchesPass
     : mlir::ein::impl::EinEmulateGpuLaunchesBase<EinEmulateGpuLaunchesPass> {
@@ -49,6 +52,18 @@ struct EinEmulateGpuLaunchesPass
     for (gpu::LaunchOp launch : launches)
       if (failed(emulate(rewriter, launch)))
         return signalPassFailure();
+  }
+
+  void declareThreadCount(RewriterBase &rewriter) {
+    ModuleOp module = getOperation();
+    if (module.lookupSymbol<func::FuncOp>(threadCountFn))
+      return;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToEnd(module.getBody());
+    auto fn = func::FuncOp::create(
+        rewriter, module.getLoc(), threadCountFn,
+        rewriter.getFunctionType({}, {rewriter.getI32Type()}));
+    fn.setPrivate();
   }
 
   void declareThreadNum(RewriterBase &rewriter) {
@@ -72,9 +87,12 @@ struct EinEmulateGpuLaunchesPass
       return launch.emitError("this launch has no CPU emulation");
     bool warpLevel = false, barriers = false;
     launch.walk([&](Operation *op) {
-      warpLevel |= isa<gpu::SubgroupMmaComputeOp, gpu::SubgroupMmaLoadMatrixOp,
-                       gpu::SubgroupMmaStoreMatrixOp, gpu::ShuffleOp,
-                       gpu::SubgroupReduceOp>(op);
+      auto intrinsic = dyn_cast<LLVM::CallIntrinsicOp>(op);
+      warpLevel |=
+          isa<gpu::SubgroupMmaComputeOp, gpu::SubgroupMmaLoadMatrixOp,
+              gpu::SubgroupMmaStoreMatrixOp, gpu::ShuffleOp,
+              gpu::SubgroupReduceOp>(op) ||
+          (intrinsic && intrinsic.getIntrin().starts_with("llvm.nvvm."));
       barriers |= isa<gpu::BarrierOp>(op);
     });
     if (warpLevel)
@@ -152,6 +170,16 @@ struct EinEmulateGpuLaunchesPass
       auto num =
           func::CallOp::create(rewriter, loc, threadNumFn,
                                TypeRange{rewriter.getI32Type()}, ValueRange{});
+      // num_threads is a request: a smaller team would skip threads.
+      declareThreadCount(rewriter);
+      auto team =
+          func::CallOp::create(rewriter, loc, threadCountFn,
+                               TypeRange{rewriter.getI32Type()}, ValueRange{});
+      Value whole = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, team.getResult(0), count);
+      cf::AssertOp::create(rewriter, loc, whole,
+                           "an emulated GPU block got fewer OpenMP threads "
+                           "than its size");
       Value t = arith::IndexCastOp::create(
           rewriter, loc, rewriter.getIndexType(), num.getResult(0));
       mapping.map(threadArgs.x,

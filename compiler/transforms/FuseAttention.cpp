@@ -189,6 +189,25 @@ std::optional<Attention> mlir::ein::matchAttention(ContractOp output) {
   return a;
 }
 
+void mlir::ein::forEachAttention(Operation *root,
+                                 function_ref<bool(Attention &)> rewrite) {
+  llvm::DenseSet<Operation *> declined;
+  for (;;) {
+    std::optional<Attention> found;
+    root->walk([&](ContractOp op) {
+      if (declined.contains(op))
+        return WalkResult::advance();
+      found = matchAttention(op);
+      return found ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (!found)
+      return;
+    Operation *output = found->output;
+    if (!rewrite(*found))
+      declined.insert(output);
+  }
+}
+
 namespace {
 
 /// `t` with dimension `dim` extended to `extent` by zeros.
@@ -495,13 +514,8 @@ struct EinFuseAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
-    std::vector<Attention> found;
-    getOperation()->walk([&](ContractOp op) {
-      if (std::optional<Attention> a = matchAttention(op))
-        found.push_back(*a);
-    });
     IRRewriter rewriter(&getContext());
-    for (Attention &a : found) {
+    forEachAttention(getOperation(), [&](Attention &a) {
       auto qType = cast<RankedTensorType>(a.q.getType());
       auto vType = cast<RankedTensorType>(a.v.getType());
       int64_t rank = qType.getRank();
@@ -551,7 +565,8 @@ struct EinFuseAttentionPass
       if (a.permutedScores)
         rewriter.eraseOp(a.permutedScores);
       rewriter.eraseOp(a.scores);
-    }
+      return true;
+    });
   }
 };
 

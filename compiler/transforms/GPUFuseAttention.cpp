@@ -216,13 +216,8 @@ struct EinGpuFuseAttentionPass
   unsigned count = 0;
 
   void runOnOperation() override {
-    std::vector<Attention> found;
-    getOperation()->walk([&](ContractOp op) {
-      if (std::optional<Attention> a = matchAttention(op))
-        found.push_back(*a);
-    });
     IRRewriter rewriter(&getContext());
-    for (Attention &a : found) {
+    forEachAttention(getOperation(), [&](Attention &a) {
       auto qType = cast<RankedTensorType>(a.q.getType());
       auto kType = cast<RankedTensorType>(a.k.getType());
       auto vType = cast<RankedTensorType>(a.v.getType());
@@ -238,7 +233,7 @@ struct EinGpuFuseAttentionPass
       // grids too large for y stay unfused.
       if (d + e > kMaxRegisters || ni == 0 || nj == 0 || d == 0 ||
           batches == 0 || batches > kMaxGrid)
-        continue;
+        return false;
       rewriter.setInsertionPoint(a.output);
       Location loc = a.output.getLoc();
       Value q = permuted(rewriter, loc, a.q, a.qPerm),
@@ -260,7 +255,10 @@ struct EinGpuFuseAttentionPass
       // not look into launches): a call of a declaration stands for it.
       SmallVector<Value> operands = {buffer(q), buffer(k), buffer(v), out};
       ModuleOp module = getOperation();
-      std::string name = "ein_gpu_attention_" + std::to_string(count++);
+      std::string name;
+      do
+        name = "ein_gpu_attention_" + std::to_string(count++);
+      while (module.lookupSymbol(name));
       {
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointToEnd(module.getBody());
@@ -280,7 +278,8 @@ struct EinGpuFuseAttentionPass
       if (a.permutedScores)
         rewriter.eraseOp(a.permutedScores);
       rewriter.eraseOp(a.scores);
-    }
+      return true;
+    });
   }
 };
 

@@ -85,11 +85,17 @@ bool isMulAdd(linalg::GenericOp op, bool &widened) {
   auto mul = product.getDefiningOp<arith::MulFOp>();
   if (!mul)
     return false;
-  bool wa = false, wb = false;
-  bool ok = (isArg(mul.getLhs(), a, wa) && isArg(mul.getRhs(), b, wb)) ||
-            (isArg(mul.getLhs(), b, wb) && isArg(mul.getRhs(), a, wa));
-  widened = wa || wb;
-  return ok;
+  // The body is cloned into kernels as it is: no linalg.index.
+  if (!body.getOps<linalg::IndexOp>().empty())
+    return false;
+  for (auto [x, y] : {std::pair(a, b), std::pair(b, a)}) {
+    bool wx = false, wy = false;
+    if (isArg(mul.getLhs(), x, wx) && isArg(mul.getRhs(), y, wy)) {
+      widened = wx || wy;
+      return true;
+    }
+  }
+  return false;
 }
 
 /// The loop positions of `map`'s results, in order.

@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
   ein::oracle::Generator gen(o.seed);
   ein::Jit jit;
   std::mt19937_64 rng(o.seed);
-  std::mt19937_64 dice(o.seed + 1);
+  ein::oracle::Dice dice{std::mt19937_64(o.seed + 1)};
   for (int n = 0; n < o.cases; ++n) {
     // Every third case a contraction shaped for the tiled kernels (tensor
     // cores for f16).

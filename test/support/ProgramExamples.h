@@ -55,6 +55,17 @@ inline std::vector<ProgramExample> programExamples() {
        "Y[n,f] = D[n,f] / sqrt(mean[f](D[n,f] * D[n,f]) + 0.00001)\n"
        "out Y, mu",
        {{"X", {9, 40}}}},
+      // Two attention layers, the second on the first's output.
+      {"in Q[i,d], K[j,d], V[j,d], K2[k,d], V2[k,d] : f32\n"
+       "S[i,j] = Q[i,d] * K[j,d] * 0.25\n"
+       "O[i,d] = softmax[j](S[i,j]) * V[j,d]\n"
+       "T[i,k] = O[i,d] * K2[k,d]\n"
+       "O2[i,d] = softmax[k](T[i,k]) * V2[k,d]\nout O2",
+       {{"Q", {70, 16}},
+        {"K", {40, 16}},
+        {"V", {40, 16}},
+        {"K2", {33, 16}},
+        {"V2", {33, 16}}}},
       {"in v[i], A[i,j] : f64\n"
        "D[i,j] = v[i] * eye(i, j) + A[i,j]\n"
        "r[k:5] = 0.5 + 0.25 * arange(k)\n"

@@ -472,20 +472,27 @@ private:
   size_t mapped = 0, length = 0;
 };
 
+/// Random choices for the layout tests: one of some options, a shuffle.
+struct Dice {
+  std::mt19937_64 rng;
+  int64_t pick(std::initializer_list<int64_t> options) {
+    std::vector<int64_t> v(options);
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  }
+  std::string shuffled(std::string s) {
+    std::shuffle(s.begin(), s.end(), rng);
+    return s;
+  }
+};
+
 /// A random binary contraction for the GPU's tiled kernels: batch, M, N and
 /// K label groups of one or two labels (the first optional) in random
 /// orders in each operand, one label of M, N and K large enough for a
 /// tiled kernel with partial tiles at the edges, the others 1 to 3; f32,
 /// f64, f16 or bf16.
-inline Case randomContraction(std::mt19937_64 &dice) {
-  auto pick = [&](std::vector<int64_t> options) {
-    return options[std::uniform_int_distribution<size_t>(0, options.size() -
-                                                                1)(dice)];
-  };
-  auto shuffled = [&](std::string s) {
-    std::shuffle(s.begin(), s.end(), dice);
-    return s;
-  };
+inline Case randomContraction(Dice &dice) {
+  auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
+  auto shuffled = [&](std::string s) { return dice.shuffled(s); };
   std::string pool = "abcdefghij";
   auto take = [&](int64_t count) {
     std::string labels = pool.substr(0, count);

@@ -68,7 +68,8 @@ ein::CompileOptions emulated() {
 }
 
 TEST(GPUEmulation, TiledContractionsMatchReference) {
-  std::mt19937_64 dice(2027), values(11);
+  Dice dice{std::mt19937_64(2027)};
+  std::mt19937_64 values(11);
   ein::Jit jit;
   int tiled = 0, failures = 0, cases = 0;
   std::map<std::string, int> perDtype;
@@ -132,15 +133,9 @@ TEST(GPUEmulation, FusedAttentionMatchesTheCPU) {
   // softmax(scale Q K^T) V in random layouts and extents (partial tiles
   // of queries and keys, one key, several batch labels) as the GPU's
   // online-softmax kernel, against the CPU's code.
-  std::mt19937_64 dice(99);
-  auto pick = [&](std::vector<int64_t> options) {
-    return options[std::uniform_int_distribution<size_t>(0, options.size() -
-                                                                1)(dice)];
-  };
-  auto shuffled = [&](std::string s) {
-    std::shuffle(s.begin(), s.end(), dice);
-    return s;
-  };
+  Dice dice{std::mt19937_64(99)};
+  auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
+  auto shuffled = [&](std::string s) { return dice.shuffled(s); };
   auto term = [](const std::string &labels) {
     std::string t;
     for (char c : labels)

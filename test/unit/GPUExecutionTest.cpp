@@ -85,7 +85,8 @@ TEST(GPUExecution, TiledContractionsMatchReference) {
   // emulation cannot run.
   if (std::string why = noGpu(); !why.empty())
     GTEST_SKIP() << "no GPU to run on: " << why;
-  std::mt19937_64 dice(2027), rng(13);
+  ein::oracle::Dice dice{std::mt19937_64(2027)};
+  std::mt19937_64 rng(13);
   ein::Jit jit;
   int cases = 0, failures = 0;
   for (int n = 0; n < 60 && failures < 5; ++n) {

@@ -265,19 +265,6 @@ bool usesBlockedKernel(const Case &c) {
   return irContains(c, ein::Stage::Linalg, "vector.fma");
 }
 
-/// Random choices for the layout tests.
-struct Dice {
-  std::mt19937_64 rng;
-  int64_t pick(std::initializer_list<int64_t> options) {
-    std::vector<int64_t> v(options);
-    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
-  }
-  std::string shuffled(std::string s) {
-    std::shuffle(s.begin(), s.end(), rng);
-    return s;
-  }
-};
-
 /// The first `count` labels of `pool`, removed from it.
 std::string takeLabels(std::string &pool, int count) {
   std::string labels = pool.substr(0, count);
