@@ -54,26 +54,15 @@ struct EinEmulateGpuLaunchesPass
         return signalPassFailure();
   }
 
-  void declareThreadCount(RewriterBase &rewriter) {
+  /// Declares the OpenMP runtime's `name` (() -> i32) once.
+  void declareOmpQuery(RewriterBase &rewriter, StringRef name) {
     ModuleOp module = getOperation();
-    if (module.lookupSymbol<func::FuncOp>(threadCountFn))
+    if (module.lookupSymbol<func::FuncOp>(name))
       return;
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToEnd(module.getBody());
     auto fn = func::FuncOp::create(
-        rewriter, module.getLoc(), threadCountFn,
-        rewriter.getFunctionType({}, {rewriter.getI32Type()}));
-    fn.setPrivate();
-  }
-
-  void declareThreadNum(RewriterBase &rewriter) {
-    ModuleOp module = getOperation();
-    if (module.lookupSymbol<func::FuncOp>(threadNumFn))
-      return;
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToEnd(module.getBody());
-    auto fn = func::FuncOp::create(
-        rewriter, module.getLoc(), threadNumFn,
+        rewriter, module.getLoc(), name,
         rewriter.getFunctionType({}, {rewriter.getI32Type()}));
     fn.setPrivate();
   }
@@ -158,7 +147,7 @@ struct EinEmulateGpuLaunchesPass
       loop(blockSize.x, threadArgs.x);
       cloneBody();
     } else {
-      declareThreadNum(rewriter);
+      declareOmpQuery(rewriter, threadNumFn);
       Value count = arith::ConstantIntOp::create(
           rewriter, loc, rewriter.getI32Type(), *bx * *by * *bz);
       auto region = omp::ParallelOp::create(rewriter, loc);
@@ -171,7 +160,7 @@ struct EinEmulateGpuLaunchesPass
           func::CallOp::create(rewriter, loc, threadNumFn,
                                TypeRange{rewriter.getI32Type()}, ValueRange{});
       // num_threads is a request: a smaller team would skip threads.
-      declareThreadCount(rewriter);
+      declareOmpQuery(rewriter, threadCountFn);
       auto team =
           func::CallOp::create(rewriter, loc, threadCountFn,
                                TypeRange{rewriter.getI32Type()}, ValueRange{});

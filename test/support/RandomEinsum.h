@@ -485,6 +485,23 @@ struct Dice {
   }
 };
 
+/// A binary contraction of terms `a`, `b` -> `out` with the extents of
+/// `extent`.
+inline Case binaryCase(const std::string &a, const std::string &b,
+                       const std::string &out, std::map<char, int64_t> &extent,
+                       ein::DType dtype) {
+  Case c;
+  c.expr = a + "," + b + "->" + out;
+  c.dtype = dtype;
+  for (const std::string &term : {a, b}) {
+    ein::Shape shape;
+    for (char l : term)
+      shape.push_back(extent[l]);
+    c.shapes.push_back(shape);
+  }
+  return c;
+}
+
 /// A random binary contraction for the GPU's tiled kernels: batch, M, N and
 /// K label groups of one or two labels (the first optional) in random
 /// orders in each operand, one label of M, N and K large enough for a
@@ -501,8 +518,7 @@ inline Case randomContraction(Dice &dice) {
   };
   std::string batch = take(pick({0, 0, 1})), m = take(pick({1, 1, 2})),
               cols = take(pick({1, 1, 2})), k = take(pick({1, 1, 2}));
-  Case c;
-  c.dtype =
+  auto dtype =
       ein::DType(pick({ein::f32, ein::f32, ein::f64, ein::f16, ein::bf16}));
   std::map<char, int64_t> extent;
   for (char l : batch + m + cols + k)
@@ -512,14 +528,7 @@ inline Case randomContraction(Dice &dice) {
   extent[k.back()] = pick({16, 23, 48, 81});
   std::string a = shuffled(batch + m + k), b = shuffled(batch + k + cols),
               out = shuffled(batch + m + cols);
-  c.expr = a + "," + b + "->" + out;
-  for (const std::string &term : {a, b}) {
-    ein::Shape shape;
-    for (char l : term)
-      shape.push_back(extent[l]);
-    c.shapes.push_back(shape);
-  }
-  return c;
+  return binaryCase(a, b, out, extent, dtype);
 }
 
 /// Random operands: integers in [-3, 3], reals in [-1, 1], complex numbers

@@ -272,23 +272,6 @@ std::string takeLabels(std::string &pool, int count) {
   return labels;
 }
 
-/// A binary contraction of terms `a`, `b` -> `out` with the extents of
-/// `extent`.
-Case binaryCase(const std::string &a, const std::string &b,
-                const std::string &out, std::map<char, int64_t> &extent,
-                ein::DType dtype) {
-  Case c;
-  c.expr = a + "," + b + "->" + out;
-  c.dtype = dtype;
-  for (const std::string &term : {a, b}) {
-    ein::Shape shape;
-    for (char l : term)
-      shape.push_back(extent[l]);
-    c.shapes.push_back(shape);
-  }
-  return c;
-}
-
 TEST(RandomEinsum, BlockedKernelsMatchReference) {
   // Binary contractions shaped for the register-blocked path: batch, row
   // (m), column (n) and summed (k) label groups of one or two labels in
