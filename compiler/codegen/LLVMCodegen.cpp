@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 using namespace ein;
@@ -94,17 +95,20 @@ void ein::loadKernelsOnFirstCall(llvm::Module &module, llvm::StringRef name) {
   llvm::Function *entry = module.getFunction(name);
   if (!ctors || !entry || entry->isDeclaration())
     return;
-  std::vector<std::pair<uint64_t, llvm::Function *>> loads;
+  // (priority, position, constructor): by priority, ties in list order.
+  std::vector<std::tuple<uint64_t, size_t, llvm::Function *>> loads;
   if (auto *list = llvm::dyn_cast<llvm::ConstantArray>(ctors->getInitializer()))
     for (llvm::Value *item : list->operands()) {
       auto *ctor = llvm::cast<llvm::ConstantStruct>(item);
       if (auto *fn = llvm::dyn_cast<llvm::Function>(ctor->getOperand(1)))
-        loads.push_back(
-            {llvm::cast<llvm::ConstantInt>(ctor->getOperand(0))->getZExtValue(),
-             fn});
+        loads.emplace_back(
+            llvm::cast<llvm::ConstantInt>(ctor->getOperand(0))->getZExtValue(),
+            loads.size(), fn);
     }
-  std::stable_sort(loads.begin(), loads.end(),
-                   [](auto &a, auto &b) { return a.first < b.first; });
+  llvm::sort(loads, [](const auto &a, const auto &b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) <
+           std::tie(std::get<0>(b), std::get<1>(b));
+  });
   ctors->eraseFromParent();
   if (llvm::GlobalVariable *dtors = module.getNamedGlobal("llvm.global_dtors"))
     dtors->eraseFromParent();
@@ -113,7 +117,7 @@ void ein::loadKernelsOnFirstCall(llvm::Module &module, llvm::StringRef name) {
   auto *load = llvm::Function::Create(voidFn, llvm::Function::InternalLinkage,
                                       "einc_load_kernels", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", load));
-  for (auto &[priority, fn] : loads)
+  for (auto &[priority, position, fn] : loads)
     b.CreateCall(fn);
   b.CreateRetVoid();
   auto *i64 = llvm::Type::getInt64Ty(ctx);
