@@ -485,6 +485,13 @@ struct Dice {
   }
 };
 
+/// The first `count` labels of `pool`, removed from it.
+inline std::string takeLabels(std::string &pool, int count) {
+  std::string labels = pool.substr(0, count);
+  pool.erase(0, count);
+  return labels;
+}
+
 /// A binary contraction of terms `a`, `b` -> `out` with the extents of
 /// `extent`.
 inline Case binaryCase(const std::string &a, const std::string &b,
@@ -511,11 +518,7 @@ inline Case randomContraction(Dice &dice) {
   auto pick = [&](std::initializer_list<int64_t> o) { return dice.pick(o); };
   auto shuffled = [&](std::string s) { return dice.shuffled(s); };
   std::string pool = "abcdefghij";
-  auto take = [&](int64_t count) {
-    std::string labels = pool.substr(0, count);
-    pool.erase(0, count);
-    return labels;
-  };
+  auto take = [&](int64_t count) { return takeLabels(pool, int(count)); };
   std::string batch = take(pick({0, 0, 1})), m = take(pick({1, 1, 2})),
               cols = take(pick({1, 1, 2})), k = take(pick({1, 1, 2}));
   auto dtype =

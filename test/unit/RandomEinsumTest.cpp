@@ -265,13 +265,6 @@ bool usesBlockedKernel(const Case &c) {
   return irContains(c, ein::Stage::Linalg, "vector.fma");
 }
 
-/// The first `count` labels of `pool`, removed from it.
-std::string takeLabels(std::string &pool, int count) {
-  std::string labels = pool.substr(0, count);
-  pool.erase(0, count);
-  return labels;
-}
-
 TEST(RandomEinsum, BlockedKernelsMatchReference) {
   // Binary contractions shaped for the register-blocked path: batch, row
   // (m), column (n) and summed (k) label groups of one or two labels in
