@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
 namespace mlir {
 class RewritePatternSet;
 namespace affine {
@@ -55,6 +57,7 @@ class UBDialect;
 namespace vector {
 class VectorDialect;
 }
+class ModuleOp;
 namespace ein {
 class EinDialect;
 
@@ -70,6 +73,12 @@ void populateEinConstructorsToLinalgPatterns(RewritePatternSet &patterns);
 /// Patterns that lower ein.inv, ein.det, ein.solve and ein.cholesky to calls
 /// of the runtime (einrt_kernel_*).
 void populateEinLinalgToRuntimeCallsPatterns(RewritePatternSet &patterns);
+/// For a program that runs on the GPU: points its runtime calls at the
+/// cuSOLVER forms (einrt_kernel_X -> einrt_gpu_kernel_X, which take device
+/// pointers). Fails with the name of a decomposition that has no GPU form
+/// (eig, lstsq) in `unsupported`.
+LogicalResult retargetRuntimeCallsToGPU(ModuleOp module,
+                                        std::string &unsupported);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Passes.h.inc"

@@ -38,6 +38,7 @@ bool resolve(void *lib, Driver &d, std::string &missing) {
   get(d.memFree, "cuMemFree_v2");
   get(d.memcpyHtoD, "cuMemcpyHtoD_v2");
   get(d.memcpyDtoH, "cuMemcpyDtoH_v2");
+  get(d.memcpyDtoD, "cuMemcpyDtoD_v2");
   get(d.memsetD8, "cuMemsetD8_v2");
   get(d.streamCreate, "cuStreamCreate");
   get(d.streamSynchronize, "cuStreamSynchronize");

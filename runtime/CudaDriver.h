@@ -57,6 +57,7 @@ struct Driver {
   CUresult (*memFree)(CUdeviceptr ptr);
   CUresult (*memcpyHtoD)(CUdeviceptr dst, const void *src, size_t bytes);
   CUresult (*memcpyDtoH)(void *dst, CUdeviceptr src, size_t bytes);
+  CUresult (*memcpyDtoD)(CUdeviceptr dst, CUdeviceptr src, size_t bytes);
   CUresult (*memsetD8)(CUdeviceptr dst, unsigned char value, size_t count);
   CUresult (*streamCreate)(CUstream *stream, unsigned flags);
   CUresult (*streamSynchronize)(CUstream stream);

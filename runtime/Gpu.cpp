@@ -10,6 +10,7 @@
 
 #include "einrt/gpu.h"
 #include "CudaDriver.h"
+#include "GpuThread.h"
 
 #include <atomic>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include <unordered_map>
 
 using namespace einrt::cuda;
+using namespace einrt::gpu;
 
 namespace {
 
@@ -93,6 +95,7 @@ struct ThreadState {
   bool current = false;
   CUstream stream = nullptr;
   std::string error;
+  int64_t errorStatement = 0; ///< the program statement that raised it
   CUevent timerStart = nullptr;
   CUevent timerStop = nullptr;
 };
@@ -101,52 +104,6 @@ thread_local ThreadState thread;
 void fill(char *err, size_t errlen, const std::string &message) {
   if (err && errlen)
     std::snprintf(err, errlen, "%s", message.c_str());
-}
-
-/// The driver with the device's context current on this thread, or null
-/// with the reason in `why`.
-const Driver *ready(std::string &why) {
-  const DeviceState &s = deviceState();
-  if (!s.d) {
-    why = s.why;
-    return nullptr;
-  }
-  if (!thread.current) {
-    CUresult r = s.d->ctxSetCurrent(s.device.context);
-    if (r != kSuccess) {
-      why = describe(*s.d, r, "cuCtxSetCurrent");
-      return nullptr;
-    }
-    thread.current = true;
-  }
-  return s.d;
-}
-
-/// The driver for generated code: null once this thread has an error.
-const Driver *readyForLaunch() {
-  if (!thread.error.empty())
-    return nullptr;
-  std::string why;
-  const Driver *d = ready(why);
-  if (!d)
-    thread.error = why;
-  return d;
-}
-
-/// Records a failure of generated code's GPU work; true when `r` is one.
-bool failed(const Driver &d, CUresult r, const char *what) {
-  if (r == kSuccess)
-    return false;
-  if (thread.error.empty())
-    thread.error = describe(d, r, what);
-  return true;
-}
-
-CUstream threadStream(const Driver &d) {
-  if (!thread.stream &&
-      failed(d, d.streamCreate(&thread.stream, 0), "cuStreamCreate"))
-    return nullptr;
-  return thread.stream;
 }
 
 //===----------------------------------------------------------------------===//
@@ -260,6 +217,60 @@ CUmodule loadModule(const Driver &d, const std::string &ptx) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// The thread's state, for the runtime's other files (GpuThread.h)
+//===----------------------------------------------------------------------===//
+
+const Driver *einrt::gpu::ready(std::string &why) {
+  const DeviceState &s = deviceState();
+  if (!s.d) {
+    why = s.why;
+    return nullptr;
+  }
+  if (!thread.current) {
+    CUresult r = s.d->ctxSetCurrent(s.device.context);
+    if (r != kSuccess) {
+      why = describe(*s.d, r, "cuCtxSetCurrent");
+      return nullptr;
+    }
+    thread.current = true;
+  }
+  return s.d;
+}
+
+const Driver *einrt::gpu::readyForLaunch() {
+  if (!thread.error.empty())
+    return nullptr;
+  std::string why;
+  const Driver *d = ready(why);
+  if (!d)
+    thread.error = why;
+  return d;
+}
+
+bool einrt::gpu::failed(const Driver &d, CUresult r, const char *what) {
+  if (r == kSuccess)
+    return false;
+  fail(describe(d, r, what), 0);
+  return true;
+}
+
+CUstream einrt::gpu::threadStream(const Driver &d) {
+  if (!thread.stream &&
+      failed(d, d.streamCreate(&thread.stream, 0), "cuStreamCreate"))
+    return nullptr;
+  return thread.stream;
+}
+
+void einrt::gpu::fail(const std::string &message, int64_t statement) {
+  if (!thread.error.empty())
+    return;
+  thread.error = message;
+  thread.errorStatement = statement;
+}
+
+bool einrt::gpu::hasError() { return !thread.error.empty(); }
+
+//===----------------------------------------------------------------------===//
 // The C ABI
 //===----------------------------------------------------------------------===//
 
@@ -367,16 +378,24 @@ int einrt_gpu_memset(void *dst, int value, size_t bytes, char *err,
 }
 
 int einrt_gpu_take_error(char *err, size_t errlen) {
+  int64_t statement = 0;
+  return einrt_gpu_take_error_at(&statement, err, errlen);
+}
+
+int einrt_gpu_take_error_at(int64_t *statement, char *err, size_t errlen) {
   // Errors the kernels raise (a bad address, say) show when the stream is
   // waited for.
   if (thread.error.empty() && thread.stream) {
     const Driver *d = deviceState().d;
     failed(*d, d->streamSynchronize(thread.stream), "running the kernels");
   }
+  *statement = 0;
   if (thread.error.empty())
     return 0;
   fill(err, errlen, thread.error);
+  *statement = thread.errorStatement;
   thread.error.clear();
+  thread.errorStatement = 0;
   return 1;
 }
 

@@ -11,7 +11,9 @@
 # inputs and the CPU's results. run prints one line per case and
 # "N passed, M failed"; it needs only the CUDA driver (cuBLAS, where it
 # loads, is the benchmarks' reference). NO_BENCHES=1 leaves the large
-# products out.
+# products out. prepare also writes DIR/gpu-decompositions, the cuSOLVER
+# decompositions' identity checks (test/unit/GPUDecompositionsTest.cpp),
+# which run runs after the cases (it needs libcusolver and libcublas).
 set -euo pipefail
 
 action=${1:-}
@@ -34,10 +36,21 @@ prepare)
   c++ -static-libstdc++ -static-libgcc "$dir/runner.o" "$dir/cases.o" \
     "$dir"/cases/*.o "$build/runtime/libEinRuntime.a" -ldl -lm -lpthread \
     -o "$dir/gpu-check"
-  echo "gpu-check: wrote $dir/gpu-check"
+  # The cuSOLVER decompositions' identity checks, with GoogleTest linked in.
+  c++ -std=c++17 -O2 -I"$root" -I"$root/runtime/include" \
+    "$root/test/unit/GPUDecompositionsTest.cpp" "$build/runtime/libEinRuntime.a" \
+    /usr/lib/x86_64-linux-gnu/libgtest_main.a /usr/lib/x86_64-linux-gnu/libgtest.a \
+    -static-libstdc++ -static-libgcc -ldl -lpthread -o "$dir/gpu-decompositions"
+  echo "gpu-check: wrote $dir/gpu-check and $dir/gpu-decompositions"
   ;;
 run)
-  exec "$dir/gpu-check" "$dir/cases" "${3:-all}"
+  status=0
+  "$dir/gpu-check" "$dir/cases" "${3:-all}" || status=$?
+  if [[ ${3:-all} != bench ]]; then
+    echo "gpu-check: cuSOLVER decompositions"
+    "$dir/gpu-decompositions" --gtest_brief=1 || status=1
+  fi
+  exit $status
   ;;
 *)
   echo "usage: scripts/gpu-check.sh prepare|run [DIR] [check|bench|all]" >&2

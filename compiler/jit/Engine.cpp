@@ -73,6 +73,15 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner &interner) {
   add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
   // GPU host code: modules, launches and device memory (runtime/Gpu.cpp).
   add("einrt_gpu_load_once", &einrt_gpu_load_once);
+  add("einrt_gpu_kernel_inv", &einrt_gpu_kernel_inv);
+  add("einrt_gpu_kernel_det", &einrt_gpu_kernel_det);
+  add("einrt_gpu_kernel_slogdet", &einrt_gpu_kernel_slogdet);
+  add("einrt_gpu_kernel_cholesky", &einrt_gpu_kernel_cholesky);
+  add("einrt_gpu_kernel_solve", &einrt_gpu_kernel_solve);
+  add("einrt_gpu_kernel_svd", &einrt_gpu_kernel_svd);
+  add("einrt_gpu_kernel_svd_cutoff", &einrt_gpu_kernel_svd_cutoff);
+  add("einrt_gpu_kernel_qr", &einrt_gpu_kernel_qr);
+  add("einrt_gpu_kernel_eigh", &einrt_gpu_kernel_eigh);
   add("mgpuModuleLoadJIT", &mgpuModuleLoadJIT);
   add("mgpuModuleUnload", &mgpuModuleUnload);
   add("mgpuModuleGetFunction", &mgpuModuleGetFunction);

@@ -1,5 +1,6 @@
 //===- ProgramJit.cpp - Compile index-notation programs -------------------===//
 
+#include "compiler/Passes.h"
 #include "compiler/codegen/Compile.h"
 #include "compiler/codegen/ProgramBuilder.h"
 #include "compiler/jit/Cache.h"
@@ -28,6 +29,15 @@ struct ProgramKernel::Impl {
   std::vector<std::string> inputNames, outputNames;
   std::vector<Shape> inputShapes, outputShapes;
   Target target = Target::CPU;
+
+  /// "statement 2 ('x = inv(a)'): " for a failure of that statement,
+  /// "the program: " otherwise.
+  std::string where(int64_t statement) const {
+    return statement > 0 && size_t(statement) <= statements.size()
+               ? "statement " + std::to_string(statement) + " ('" +
+                     statements[statement - 1] + "'): "
+               : std::string("the program: ");
+  }
 
   /// Runs on host buffers through device copies of them (Target::GPU).
   llvm::Error callThroughDevice(llvm::ArrayRef<const void *> inputs,
@@ -61,9 +71,11 @@ ProgramKernel::Impl::callThroughDevice(llvm::ArrayRef<const void *> inputs,
   }
   llvm::Error run = callPacked(engine.entry, buffers);
   // Taken even after a failed call, so the next call starts clean.
-  if (einrt_gpu_take_error(message, sizeof message)) {
+  int64_t statement = 0;
+  if (einrt_gpu_take_error_at(&statement, message, sizeof message)) {
     llvm::consumeError(std::move(run));
-    return userError(message);
+    // CUDA's own failures (a launch, a copy) belong to no statement.
+    return userError((statement ? where(statement) : std::string()) + message);
   }
   if (run)
     return run;
@@ -115,14 +127,8 @@ llvm::Error ProgramKernel::operator()(llvm::ArrayRef<const void *> inputs,
   bool failed = einrt_kernel_take_error(&statement, message, sizeof(message));
   if (run)
     return run;
-  if (failed) {
-    std::string where =
-        statement > 0 && size_t(statement) <= impl->statements.size()
-            ? "statement " + std::to_string(statement) + " ('" +
-                  impl->statements[statement - 1] + "')"
-            : std::string("the program");
-    return userError(where + ": " + message);
-  }
+  if (failed)
+    return userError(impl->where(statement) + message);
   return llvm::Error::success();
 }
 
@@ -192,19 +198,17 @@ compileProgramUncached(llvm::StringRef source,
   if (llvm::Error err = checkTensorSizes(**module))
     return std::move(err);
   if (gpu) {
-    // Decompositions are calls of the runtime's LAPACK routines on host
-    // memory.
-    std::string decomposition;
-    (*module)->walk([&](mlir::func::CallOp call) {
-      llvm::StringRef callee = call.getCallee();
-      if (decomposition.empty() && callee.consume_front("einrt_kernel_"))
-        decomposition = callee.take_until([](char c) { return c == '_'; });
-    });
-    if (!decomposition.empty())
-      return userError(decomposition +
-                       " does not run on the GPU yet (decompositions go "
-                       "through LAPACK on the CPU; cuSOLVER is not used): "
-                       "run this program on the CPU");
+    // Decompositions are calls of the runtime: LAPACK's on host memory
+    // when the kernels are emulated, cuSOLVER's on device memory on a GPU.
+    std::string unsupported;
+    if (!options.emulateGPU &&
+        mlir::failed(
+            mlir::ein::retargetRuntimeCallsToGPU(**module, unsupported)))
+      return userError(unsupported +
+                       " does not run on the GPU yet (the GPU's "
+                       "decompositions, through cuSOLVER, are svd, qr, eigh, "
+                       "cholesky, solve, inv, det and slogdet): run this "
+                       "program on the CPU");
     GPUTargetOptions target;
     target.chip = options.gpuArch.empty() ? "sm_80" : options.gpuArch;
     target.tf32 = options.allowTF32;

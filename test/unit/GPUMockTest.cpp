@@ -11,14 +11,21 @@
 
 #include "einc/einc.h"
 #include "einrt/gpu.h"
+#include "test/support/DecompositionChecks.h"
+#include "test/support/GpuDecompositions.h"
 #include "test/support/ProgramExamples.h"
 #include "test/support/RandomEinsum.h"
 
 #include <gtest/gtest.h>
 
+#include <complex>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <fstream>
+#include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -182,8 +189,7 @@ TEST(GPUMock, FailedModuleLoadsAreRetried) {
 
 TEST(GPUMock, ProgramsLaunchOnDeviceMemory) {
   // A program's statements are kernels on device memory (the mock refuses
-  // host addresses); its two outputs come back. Decompositions are
-  // refused.
+  // host addresses); its two outputs come back.
   ein::Jit jit;
   auto program = jit.compileProgram("in A[i,j] : f32\n"
                                     "B[j,i] = softmax[j](A[i,j])\n"
@@ -206,13 +212,139 @@ TEST(GPUMock, ProgramsLaunchOnDeviceMemory) {
     EXPECT_EQ(error, "") << e.source;
   }
   EXPECT_EQ(stats().liveBuffers, live);
+}
 
-  auto inv = jit.compileProgram("in A[i,j] : f64\nB[i,j] = inv(A[i,j])\n"
-                                "out B",
-                                {{"A", {3, 3}}}, ein::f64, gpuOptions());
-  ASSERT_FALSE(bool(inv));
-  EXPECT_NE(llvm::toString(inv.takeError()).find("inv does not run on the GPU"),
-            std::string::npos);
+// Decompositions, through the mock cuSOLVER and cuBLAS (LAPACKE on the
+// mock's device memory, with cuSOLVER's column-major contracts), pass the
+// same identity checks as LAPACK's (DecompositionsTest.cpp).
+template <typename T> class GPUMockDecompositions : public ::testing::Test {};
+using DecompositionTypes =
+    ::testing::Types<float, double, std::complex<float>, std::complex<double>>;
+TYPED_TEST_SUITE(GPUMockDecompositions, DecompositionTypes);
+
+using ein::decomposition_checks::GpuLinalg;
+TYPED_TEST(GPUMockDecompositions, SvdReconstructsAndIsOrthonormal) {
+  ein::decomposition_checks::checkSvd<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, QrReconstructs) {
+  ein::decomposition_checks::checkQr<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, EighDiagonalises) {
+  ein::decomposition_checks::checkEigh<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, CholeskySolveInvDet) {
+  ein::decomposition_checks::checkCholeskySolveInvDet<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, IllConditionedSolveStaysAccurate) {
+  ein::decomposition_checks::checkIllConditionedSolve<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, SlogdetAgreesWithDet) {
+  ein::decomposition_checks::checkSlogdet<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, FailuresAreMessages) {
+  ein::decomposition_checks::checkFailures<GpuLinalg, TypeParam>();
+}
+
+// svd with a cutoff clears the same values, columns of U and rows of V on
+// the GPU as on the CPU (einrt_kernel_svd_cutoff), for tall and wide input.
+TEST(GPUMock, SvdCutoffMatchesTheCPU) {
+  using GL = ein::decomposition_checks::GpuLinalg;
+  std::mt19937_64 rng(9);
+  for (auto [m, n] : std::vector<std::pair<int64_t, int64_t>>{{6, 4}, {4, 6}}) {
+    int64_t k = std::min(m, n);
+    // Rank 2: two outer products.
+    std::vector<double> a(m * n, 0);
+    std::uniform_real_distribution<double> d(-1, 1);
+    for (int r = 0; r < 2; ++r) {
+      std::vector<double> x(m), y(n);
+      for (double &v : x)
+        v = d(rng);
+      for (double &v : y)
+        v = d(rng);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          a[i * n + j] += x[i] * y[j];
+    }
+    std::vector<double> u(m * k), s(k), vt(k * n), gu(m * k), gs(k), gvt(k * n);
+    ASSERT_EQ(einrt_kernel_svd_cutoff(EINRT_F64, m, n, a.data(), u.data(),
+                                      s.data(), vt.data(), 1e-6, 1),
+              EINRT_LA_OK);
+    GL::Buffer da(m * n, 8, a.data()), du(m * k, 8), ds(k, 8), dvt(k * n, 8);
+    ASSERT_EQ(einrt_gpu_kernel_svd_cutoff(EINRT_F64, m, n, da.get(), du.get(),
+                                          ds.get(), dvt.get(), 1e-6, 1),
+              EINRT_LA_OK);
+    du.copyTo(gu.data());
+    ds.copyTo(gs.data());
+    dvt.copyTo(gvt.data());
+    for (int64_t i = 0; i < k; ++i)
+      EXPECT_NEAR(gs[i], s[i], 1e-12) << m << "x" << n;
+    EXPECT_EQ(gs[2], 0);
+    // Singular vectors are unique up to sign: compare |u| and |vt|, and
+    // the cleared ones exactly.
+    for (int64_t i = 0; i < m * k; ++i)
+      EXPECT_NEAR(std::abs(gu[i]), std::abs(u[i]), 1e-10);
+    for (int64_t i = 0; i < k * n; ++i)
+      EXPECT_NEAR(std::abs(gvt[i]), std::abs(vt[i]), 1e-10);
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t c = 2; c < k; ++c)
+        EXPECT_EQ(gu[row * k + c], 0);
+  }
+}
+
+// A program's decompositions call cuSOLVER on the device buffers between
+// its kernels; a failure names its statement, and what the GPU has no
+// form of is refused when the program compiles.
+TEST(GPUMock, ProgramDecompositionsCallCuSolver) {
+  std::string log = ::testing::TempDir() + "/gpu-mock-cusolver.log";
+  std::remove(log.c_str());
+  setenv("MOCK_CUDA_LOG", log.c_str(), 1);
+  ein::Jit jit;
+  auto program =
+      jit.compileProgram("in A[i,j], b[i] : f64\n"
+                         "B[i,j] = inv(A[i,j])\n"
+                         "x[j] = solve(A[i,j], b[i])\n"
+                         "U[i,k], s[k], V[k,j] = svd(A[i,j])\n"
+                         "out B, x, s",
+                         {{"A", {4, 4}}, {"b", {4}}}, ein::f64, gpuOptions());
+  ASSERT_TRUE(bool(program)) << llvm::toString(program.takeError());
+  long live = stats().liveBuffers;
+  std::vector<double> a = {4, 1, 0, 0, 1, 4, 1, 0, 0, 1, 4, 1, 0, 0, 1, 4},
+                      b(4, 1), inv(16), x(4), s(4);
+  llvm::Error err =
+      (*program)({a.data(), b.data()}, {inv.data(), x.data(), s.data()});
+  EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  EXPECT_EQ(stats().liveBuffers, live);
+
+  std::vector<double> singular(16, 1);
+  err =
+      (*program)({singular.data(), b.data()}, {inv.data(), x.data(), s.data()});
+  EXPECT_EQ(llvm::toString(std::move(err)),
+            "statement 1 ('B[i,j] = inv(A[i,j])'): inv: the matrix is "
+            "singular (U(2,2) is exactly zero)");
+  EXPECT_EQ(stats().liveBuffers, live);
+  unsetenv("MOCK_CUDA_LOG");
+
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  for (const char *line :
+       {"cusolver getrf 4x4", "cusolver getrs 4x4", "cusolver gesvd 4x4"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+
+  for (const char *op : {"eig", "lstsq"}) {
+    std::string source =
+        std::string("in A[i,j], b[i] : complex128\n") +
+        (op == std::string("eig") ? "w[k], V[i,k] = eig(A[i,j])\nout w"
+                                  : "x[j] = lstsq(A[i,j], b[i])\nout x");
+    auto refused = jit.compileProgram(source, {{"A", {3, 3}}, {"b", {3}}},
+                                      ein::c128, gpuOptions());
+    ASSERT_FALSE(bool(refused)) << op;
+    EXPECT_EQ(llvm::toString(refused.takeError()),
+              std::string(op) +
+                  " does not run on the GPU yet (the GPU's decompositions, "
+                  "through cuSOLVER, are svd, qr, eigh, cholesky, solve, "
+                  "inv, det and slogdet): run this program on the CPU");
+  }
 }
 
 // Every random expression of the CPU's generator compiles for the GPU, and

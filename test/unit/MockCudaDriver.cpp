@@ -15,8 +15,12 @@
 //   MOCK_CUDA_LOG=FILE appends one line per link (PTX compiled to an
 //   image), load (of PTX or of such an image), launch, allocation and free.
 // mockCudaStats() reports counters to tests that link the library too.
+// The same library is the mock cuSOLVER and cuBLAS (MockCudaLibraries.cpp)
+// for EINRT_CUSOLVER and EINRT_CUBLAS.
 //
 //===----------------------------------------------------------------------===//
+
+#include "MockCuda.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -93,6 +97,11 @@ bool parsePtx(const std::string &ptx, Module &m) {
 }
 
 } // namespace
+
+bool mockcuda::isDeviceAddress(const void *p) {
+  return isDevice(reinterpret_cast<uintptr_t>(p));
+}
+void mockcuda::logLine(const std::string &line) { log(line); }
 
 extern "C" {
 
@@ -239,6 +248,12 @@ int cuMemcpyDtoH_v2(void *dst, unsigned long long src, size_t n) {
   if (!isDevice(src) || isDevice(uintptr_t(dst)))
     return kInvalidValue;
   std::memcpy(dst, reinterpret_cast<void *>(src), n);
+  return kSuccess;
+}
+int cuMemcpyDtoD_v2(unsigned long long dst, unsigned long long src, size_t n) {
+  if (!isDevice(dst) || !isDevice(src))
+    return kInvalidValue;
+  std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src), n);
   return kSuccess;
 }
 int cuMemsetD8_v2(unsigned long long dst, unsigned char value, size_t n) {

@@ -47,6 +47,9 @@ int einrt_gpu_memset(void *dst, int value, size_t bytes, char *err,
  * einrt_gpu_take_error waits for the thread's stream, returns that failure
  * (or one the kernels raised) and clears it. */
 int einrt_gpu_take_error(char *err, size_t errlen);
+/* The same, also storing the program statement (1-based) that raised the
+ * error: a decomposition's, or 0 when it came from no statement. */
+int einrt_gpu_take_error_at(int64_t *statement, char *err, size_t errlen);
 
 /* Loaded modules are kept in memory by their PTX text, so a kernel's
  * module is loaded once per process. With a cache directory set (the JIT
@@ -69,6 +72,37 @@ void *einrt_gpu_stream(void);
  * the milliseconds between the two. */
 int einrt_gpu_timer_start(char *err, size_t errlen);
 int einrt_gpu_timer_stop(double *ms, char *err, size_t errlen);
+
+/* Decompositions on device memory through cuSOLVER (and cuBLAS for
+ * transposes), for generated code: the same arguments and row-major
+ * layouts as the einrt_kernel_* entry points of einrt.h, but every pointer
+ * is device memory. libcusolver and libcublas are dlopen'd on first use
+ * ($EINRT_CUSOLVER and $EINRT_CUBLAS name other libraries). They run on
+ * the calling thread's stream and wait for it; a failure (a singular
+ * matrix, no cuSOLVER) is kept with `statement` for
+ * einrt_gpu_take_error_at, and once a thread has an error they do
+ * nothing. eig and lstsq have no GPU form. */
+int32_t einrt_gpu_kernel_inv(int32_t dtype, int64_t n, const void *a, void *out,
+                             int64_t statement);
+int32_t einrt_gpu_kernel_det(int32_t dtype, int64_t n, const void *a, void *out,
+                             int64_t statement);
+int32_t einrt_gpu_kernel_slogdet(int32_t dtype, int64_t n, const void *a,
+                                 void *sign, void *logabsdet,
+                                 int64_t statement);
+int32_t einrt_gpu_kernel_cholesky(int32_t dtype, int64_t n, const void *a,
+                                  void *out, int64_t statement);
+int32_t einrt_gpu_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
+                               const void *a, const void *b, void *x,
+                               int64_t statement);
+int32_t einrt_gpu_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
+                             void *u, void *s, void *vt, int64_t statement);
+int32_t einrt_gpu_kernel_svd_cutoff(int32_t dtype, int64_t m, int64_t n,
+                                    const void *a, void *u, void *s, void *vt,
+                                    double cutoff, int64_t statement);
+int32_t einrt_gpu_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
+                            void *q, void *r, int64_t statement);
+int32_t einrt_gpu_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
+                              void *v, int64_t statement);
 
 /* Runs `load` (the function that loads a compiled program's kernels)
  * the first time a call of the program reaches it, under a lock: later

@@ -1,0 +1,94 @@
+//===- CudaLibraries.h - cuSOLVER and cuBLAS, loaded at run time -*- C++
+//-*-===//
+//
+// The entry points the GPU decompositions use, declared here (no CUDA
+// header is needed to build) and resolved with dlopen/dlsym from the CUDA
+// toolkit's libcusolver and libcublas, or from the libraries
+// $EINRT_CUSOLVER and $EINRT_CUBLAS name (tests use mocks). Both are
+// column-major, as LAPACK and BLAS are.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINRT_CUDALIBRARIES_H
+#define EINRT_CUDALIBRARIES_H
+
+#include "CudaDriver.h"
+
+#include <string>
+
+namespace einrt::cuda {
+
+using Status = int;
+constexpr Status kStatusSuccess = 0;
+// cublasFillMode_t, cublasOperation_t and cusolverEigMode_t.
+constexpr int kFillLower = 0, kFillUpper = 1;
+constexpr int kOpN = 0, kOpT = 1, kOpC = 2;
+constexpr int kEigVectors = 1;
+
+/// cuSOLVER's dense routines of one element type (S, D, C or Z). Data
+/// pointers are void *: float *, double *, cuComplex * and
+/// cuDoubleComplex * are passed alike.
+struct SolverRoutines {
+  Status (*potrfBufferSize)(void *h, int uplo, int n, void *a, int lda,
+                            int *lwork);
+  Status (*potrf)(void *h, int uplo, int n, void *a, int lda, void *work,
+                  int lwork, int *info);
+  Status (*getrfBufferSize)(void *h, int m, int n, void *a, int lda,
+                            int *lwork);
+  Status (*getrf)(void *h, int m, int n, void *a, int lda, void *work,
+                  int *ipiv, int *info);
+  Status (*getrs)(void *h, int trans, int n, int nrhs, const void *a, int lda,
+                  const int *ipiv, void *b, int ldb, int *info);
+  Status (*geqrfBufferSize)(void *h, int m, int n, void *a, int lda,
+                            int *lwork);
+  Status (*geqrf)(void *h, int m, int n, void *a, int lda, void *tau,
+                  void *work, int lwork, int *info);
+  /// orgqr for real types, ungqr for complex ones.
+  Status (*orgqrBufferSize)(void *h, int m, int n, int k, const void *a,
+                            int lda, const void *tau, int *lwork);
+  Status (*orgqr)(void *h, int m, int n, int k, void *a, int lda,
+                  const void *tau, void *work, int lwork, int *info);
+  /// syevd for real types, heevd for complex ones; w is real.
+  Status (*syevdBufferSize)(void *h, int jobz, int uplo, int n, const void *a,
+                            int lda, const void *w, int *lwork);
+  Status (*syevd)(void *h, int jobz, int uplo, int n, void *a, int lda, void *w,
+                  void *work, int lwork, int *info);
+  /// Needs m >= n; s and rwork are real.
+  Status (*gesvdBufferSize)(void *h, int m, int n, int *lwork);
+  Status (*gesvd)(void *h, signed char jobu, signed char jobvt, int m, int n,
+                  void *a, int lda, void *s, void *u, int ldu, void *vt,
+                  int ldvt, void *work, int lwork, void *rwork, int *info);
+};
+
+/// cuBLAS's routines of one element type.
+struct BlasRoutines {
+  /// c = alpha op(a) + beta op(b); alpha and beta are host scalars.
+  Status (*geam)(void *h, int transa, int transb, int m, int n,
+                 const void *alpha, const void *a, int lda, const void *beta,
+                 const void *b, int ldb, void *c, int ldc);
+  /// y[i * incy] = x[i * incx] for i < n.
+  Status (*copy)(void *h, int n, const void *x, int incx, void *y, int incy);
+};
+
+/// Both libraries; `routines` by einrt_dtype (f32, f64, c64, c128).
+struct Libraries {
+  Status (*solverCreate)(void **handle);
+  Status (*solverSetStream)(void *handle, CUstream stream);
+  Status (*blasCreate)(void **handle);
+  Status (*blasSetStream)(void *handle, CUstream stream);
+  SolverRoutines solver[4];
+  BlasRoutines blas[4];
+  std::string solverPath, blasPath; ///< what was loaded, for messages
+};
+
+/// The libraries, loaded once they load (a failed load is tried again by
+/// the next call); null with the reason in `why`.
+const Libraries *libraries(std::string &why);
+
+/// "cusolverDnSgetrf failed: CUSOLVER_STATUS_..." for status `s`.
+std::string describeSolver(Status s, const std::string &what);
+std::string describeBlas(Status s, const std::string &what);
+
+} // namespace einrt::cuda
+
+#endif // EINRT_CUDALIBRARIES_H

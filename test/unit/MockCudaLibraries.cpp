@@ -1,0 +1,342 @@
+//===- MockCudaLibraries.cpp - A stand-in cuSOLVER and cuBLAS for tests ---===//
+//
+// The cuSOLVER and cuBLAS entry points the runtime's GPU decompositions
+// load, computed on the host with LAPACKE's column-major routines: the
+// mock's device memory is host memory. They keep the real libraries'
+// contracts that the runtime relies on, so a layout mistake fails a test:
+// - column-major storage with leading dimensions, checked against the
+//   matrix extents; info is written to device memory;
+// - gesvd takes only m >= n and jobu, jobvt 'S' or 'A';
+// - a workspace must be device memory of at least the size the
+//   *_bufferSize routine reported; every matrix must be device memory;
+// - a handle must be created before use.
+// MOCK_CUSOLVER_FAIL=1 makes every cuSOLVER routine fail with
+// CUSOLVER_STATUS_EXECUTION_FAILED. Each routine logs one line
+// ("cusolver getrf 4x4") to $MOCK_CUDA_LOG.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MockCuda.h"
+
+#include <lapacke.h>
+
+#include <algorithm>
+#include <complex>
+#include <cstdlib>
+#include <initializer_list>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace {
+
+constexpr int kSuccess = 0, kNotInitialized = 1, kInvalidValue = 3,
+              kExecutionFailed = 6;
+constexpr int kBlasInvalidValue = 7;
+
+using c64 = std::complex<float>;
+using c128 = std::complex<double>;
+
+int handleToken;
+void *const theHandle = &handleToken;
+
+/// The workspace size every *_bufferSize reports (in elements): enough to
+/// notice a runtime that allocates less.
+constexpr int kWork = 64;
+
+template <typename T> using Real = decltype(std::abs(T()));
+
+bool device(const void *p) { return mockcuda::isDeviceAddress(p); }
+
+int check(void *h, std::initializer_list<const void *> pointers) {
+  if (h != theHandle)
+    return kNotInitialized;
+  if (std::getenv("MOCK_CUSOLVER_FAIL"))
+    return kExecutionFailed;
+  for (const void *p : pointers)
+    if (!device(p))
+      return kInvalidValue;
+  return kSuccess;
+}
+
+void log(const char *routine, int m, int n) {
+  mockcuda::logLine(std::string("cusolver ") + routine + " " +
+                    std::to_string(m) + "x" + std::to_string(n));
+}
+
+template <typename T> struct Lapack;
+#define MOCK_LAPACK(T, L, p, her, orth)                                        \
+  template <> struct Lapack<T> {                                               \
+    static L *c(T *x) { return reinterpret_cast<L *>(x); }                     \
+    static int potrf(char uplo, int n, T *a, int lda) {                        \
+      return LAPACKE_##p##potrf(LAPACK_COL_MAJOR, uplo, n, c(a), lda);         \
+    }                                                                          \
+    static int getrf(int m, int n, T *a, int lda, int *ipiv) {                 \
+      return LAPACKE_##p##getrf(LAPACK_COL_MAJOR, m, n, c(a), lda, ipiv);      \
+    }                                                                          \
+    static int getrs(char t, int n, int nrhs, T *a, int lda, int *ipiv, T *b,  \
+                     int ldb) {                                                \
+      return LAPACKE_##p##getrs(LAPACK_COL_MAJOR, t, n, nrhs, c(a), lda, ipiv, \
+                                c(b), ldb);                                    \
+    }                                                                          \
+    static int geqrf(int m, int n, T *a, int lda, T *tau) {                    \
+      return LAPACKE_##p##geqrf(LAPACK_COL_MAJOR, m, n, c(a), lda, c(tau));    \
+    }                                                                          \
+    static int orgqr(int m, int n, int k, T *a, int lda, T *tau) {             \
+      return LAPACKE_##p##orth(LAPACK_COL_MAJOR, m, n, k, c(a), lda, c(tau));  \
+    }                                                                          \
+    static int syevd(char uplo, int n, T *a, int lda, Real<T> *w) {            \
+      return LAPACKE_##p##her(LAPACK_COL_MAJOR, 'V', uplo, n, c(a), lda, w);   \
+    }                                                                          \
+    static int gesvd(char ju, char jvt, int m, int n, T *a, int lda,           \
+                     Real<T> *s, T *u, int ldu, T *vt, int ldvt,               \
+                     Real<T> *superb) {                                        \
+      return LAPACKE_##p##gesvd(LAPACK_COL_MAJOR, ju, jvt, m, n, c(a), lda, s, \
+                                c(u), ldu, c(vt), ldvt, superb);               \
+    }                                                                          \
+  };
+MOCK_LAPACK(float, float, s, syevd, orgqr)
+MOCK_LAPACK(double, double, d, syevd, orgqr)
+MOCK_LAPACK(c64, lapack_complex_float, c, heevd, ungqr)
+MOCK_LAPACK(c128, lapack_complex_double, z, heevd, ungqr)
+#undef MOCK_LAPACK
+
+char fill(int uplo) { return uplo == 1 ? 'U' : 'L'; }
+char op(int trans) { return trans == 0 ? 'N' : trans == 1 ? 'T' : 'C'; }
+
+int bufferSize(void *h, int *lwork) {
+  if (h != theHandle)
+    return kNotInitialized;
+  *lwork = kWork;
+  return kSuccess;
+}
+
+/// Writes LAPACK's info to cuSOLVER's device int (LAPACKE's own argument
+/// errors, below -1000, mean the mock was misused: they stay negative).
+int finish(int *devInfo, int info) {
+  *devInfo = info;
+  return kSuccess;
+}
+
+template <typename T>
+int potrf(void *h, int uplo, int n, T *a, int lda, T *work, int lwork,
+          int *info) {
+  if (int s = check(h, {a, work, info}))
+    return s;
+  if (n < 0 || lda < std::max(1, n) || lwork < kWork)
+    return kInvalidValue;
+  log("potrf", n, n);
+  return finish(info, Lapack<T>::potrf(fill(uplo), n, a, lda));
+}
+
+template <typename T>
+int getrf(void *h, int m, int n, T *a, int lda, T *work, int *ipiv, int *info) {
+  if (int s = check(h, {a, work, ipiv, info}))
+    return s;
+  if (m < 0 || n < 0 || lda < std::max(1, m))
+    return kInvalidValue;
+  log("getrf", m, n);
+  return finish(info, Lapack<T>::getrf(m, n, a, lda, ipiv));
+}
+
+template <typename T>
+int getrs(void *h, int trans, int n, int nrhs, const T *a, int lda,
+          const int *ipiv, T *b, int ldb, int *info) {
+  if (int s = check(h, {a, ipiv, b, info}))
+    return s;
+  if (n < 0 || nrhs < 0 || lda < std::max(1, n) || ldb < std::max(1, n) ||
+      trans < 0 || trans > 2)
+    return kInvalidValue;
+  log("getrs", n, nrhs);
+  return finish(info, Lapack<T>::getrs(op(trans), n, nrhs, const_cast<T *>(a),
+                                       lda, const_cast<int *>(ipiv), b, ldb));
+}
+
+template <typename T>
+int geqrf(void *h, int m, int n, T *a, int lda, T *tau, T *work, int lwork,
+          int *info) {
+  if (int s = check(h, {a, tau, work, info}))
+    return s;
+  if (m < 0 || n < 0 || lda < std::max(1, m) || lwork < kWork)
+    return kInvalidValue;
+  log("geqrf", m, n);
+  return finish(info, Lapack<T>::geqrf(m, n, a, lda, tau));
+}
+
+template <typename T>
+int orgqr(void *h, int m, int n, int k, T *a, int lda, const T *tau, T *work,
+          int lwork, int *info) {
+  if (int s = check(h, {a, tau, work, info}))
+    return s;
+  if (m < 0 || n < 0 || n > m || k < 0 || k > n || lda < std::max(1, m) ||
+      lwork < kWork)
+    return kInvalidValue;
+  log("orgqr", m, n);
+  return finish(info, Lapack<T>::orgqr(m, n, k, a, lda, const_cast<T *>(tau)));
+}
+
+template <typename T>
+int syevd(void *h, int jobz, int uplo, int n, T *a, int lda, Real<T> *w,
+          T *work, int lwork, int *info) {
+  if (int s = check(h, {a, w, work, info}))
+    return s;
+  if (jobz != 1 || n < 0 || lda < std::max(1, n) || lwork < kWork)
+    return kInvalidValue;
+  log("syevd", n, n);
+  return finish(info, Lapack<T>::syevd(fill(uplo), n, a, lda, w));
+}
+
+template <typename T>
+int gesvd(void *h, signed char jobu, signed char jobvt, int m, int n, T *a,
+          int lda, Real<T> *s, T *u, int ldu, T *vt, int ldvt, T *work,
+          int lwork, Real<T> *rwork, int *info) {
+  if (int st = check(h, {a, s, u, vt, work, info}))
+    return st;
+  // cuSOLVER's gesvd supports only m >= n.
+  if (m < n || (jobu != 'S' && jobu != 'A') || (jobvt != 'S' && jobvt != 'A') ||
+      lda < std::max(1, m) || ldu < std::max(1, m) ||
+      ldvt < std::max(1, jobvt == 'A' ? n : std::min(m, n)) || lwork < kWork ||
+      (rwork && !device(rwork)))
+    return kInvalidValue;
+  log("gesvd", m, n);
+  std::vector<Real<T>> superb(std::max(1, std::min(m, n)));
+  return finish(info, Lapack<T>::gesvd(char(jobu), char(jobvt), m, n, a, lda, s,
+                                       u, ldu, vt, ldvt, superb.data()));
+}
+
+template <typename T> T conjugate(T x) {
+  if constexpr (std::is_floating_point_v<T>)
+    return x;
+  else
+    return std::conj(x);
+}
+
+template <typename T>
+int geam(void *h, int transa, int transb, int m, int n, const T *alpha,
+         const T *a, int lda, const T *beta, const T *b, int ldb, T *c,
+         int ldc) {
+  if (h != theHandle)
+    return kNotInitialized;
+  if (!device(a) || !device(b) || !device(c) || device(alpha) || device(beta))
+    return kBlasInvalidValue;
+  auto rowsOf = [&](int t) { return t == 0 ? m : n; };
+  if (m < 0 || n < 0 || ldc < std::max(1, m) ||
+      lda < std::max(1, rowsOf(transa)) || ldb < std::max(1, rowsOf(transb)))
+    return kBlasInvalidValue;
+  mockcuda::logLine("cublas geam " + std::to_string(m) + "x" +
+                    std::to_string(n));
+  auto at = [](int t, const T *x, int ld, int i, int j) {
+    if (t == 0)
+      return x[i + size_t(j) * ld];
+    T v = x[j + size_t(i) * ld];
+    return t == 2 ? conjugate(v) : v;
+  };
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < m; ++i) {
+      T v = *alpha * at(transa, a, lda, i, j);
+      if (*beta != T(0))
+        v += *beta * at(transb, b, ldb, i, j);
+      c[i + size_t(j) * ldc] = v;
+    }
+  return kSuccess;
+}
+
+template <typename T>
+int copy(void *h, int n, const T *x, int incx, T *y, int incy) {
+  if (h != theHandle)
+    return kNotInitialized;
+  if (!device(x) || !device(y) || incx <= 0 || incy <= 0)
+    return kBlasInvalidValue;
+  for (int i = 0; i < n; ++i)
+    y[size_t(i) * incy] = x[size_t(i) * incx];
+  return kSuccess;
+}
+
+} // namespace
+
+extern "C" {
+
+int cusolverDnCreate(void **h) {
+  *h = theHandle;
+  return kSuccess;
+}
+int cusolverDnSetStream(void *h, void *) {
+  return h == theHandle ? kSuccess : kNotInitialized;
+}
+int cublasCreate_v2(void **h) {
+  *h = theHandle;
+  return kSuccess;
+}
+int cublasSetStream_v2(void *h, void *) {
+  return h == theHandle ? kSuccess : kNotInitialized;
+}
+
+#define MOCK_ROUTINES(L, T, orth, her)                                         \
+  int cusolverDn##L##potrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##potrf(void *h, int uplo, int n, T *a, int lda, T *w,      \
+                           int lw, int *info) {                                \
+    return potrf(h, uplo, n, a, lda, w, lw, info);                             \
+  }                                                                            \
+  int cusolverDn##L##getrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##getrf(void *h, int m, int n, T *a, int lda, T *w,         \
+                           int *ipiv, int *info) {                             \
+    return getrf(h, m, n, a, lda, w, ipiv, info);                              \
+  }                                                                            \
+  int cusolverDn##L##getrs(void *h, int t, int n, int nrhs, const T *a,        \
+                           int lda, const int *ipiv, T *b, int ldb,            \
+                           int *info) {                                        \
+    return getrs(h, t, n, nrhs, a, lda, ipiv, b, ldb, info);                   \
+  }                                                                            \
+  int cusolverDn##L##geqrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##geqrf(void *h, int m, int n, T *a, int lda, T *tau, T *w, \
+                           int lw, int *info) {                                \
+    return geqrf(h, m, n, a, lda, tau, w, lw, info);                           \
+  }                                                                            \
+  int cusolverDn##L##orth##_bufferSize(void *h, int, int, int, const T *, int, \
+                                       const T *, int *lw) {                   \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##orth(void *h, int m, int n, int k, T *a, int lda,         \
+                          const T *tau, T *w, int lw, int *info) {             \
+    return orgqr(h, m, n, k, a, lda, tau, w, lw, info);                        \
+  }                                                                            \
+  int cusolverDn##L##her##_bufferSize(void *h, int, int, int, const T *, int,  \
+                                      const Real<T> *, int *lw) {              \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##her(void *h, int jobz, int uplo, int n, T *a, int lda,    \
+                         Real<T> *w, T *work, int lw, int *info) {             \
+    return syevd(h, jobz, uplo, n, a, lda, w, work, lw, info);                 \
+  }                                                                            \
+  int cusolverDn##L##gesvd_bufferSize(void *h, int, int, int *lw) {            \
+    return bufferSize(h, lw);                                                  \
+  }                                                                            \
+  int cusolverDn##L##gesvd(void *h, signed char ju, signed char jvt, int m,    \
+                           int n, T *a, int lda, Real<T> *s, T *u, int ldu,    \
+                           T *vt, int ldvt, T *w, int lw, Real<T> *rw,         \
+                           int *info) {                                        \
+    return gesvd(h, ju, jvt, m, n, a, lda, s, u, ldu, vt, ldvt, w, lw, rw,     \
+                 info);                                                        \
+  }                                                                            \
+  int cublas##L##geam(void *h, int ta, int tb, int m, int n, const T *alpha,   \
+                      const T *a, int lda, const T *beta, const T *b, int ldb, \
+                      T *c, int ldc) {                                         \
+    return geam(h, ta, tb, m, n, alpha, a, lda, beta, b, ldb, c, ldc);         \
+  }                                                                            \
+  int cublas##L##copy_v2(void *h, int n, const T *x, int incx, T *y,           \
+                         int incy) {                                           \
+    return copy(h, n, x, incx, y, incy);                                       \
+  }
+MOCK_ROUTINES(S, float, orgqr, syevd)
+MOCK_ROUTINES(D, double, orgqr, syevd)
+MOCK_ROUTINES(C, c64, ungqr, heevd)
+MOCK_ROUTINES(Z, c128, ungqr, heevd)
+#undef MOCK_ROUTINES
+
+} // extern "C"
