@@ -76,7 +76,7 @@ void populateEinLinalgToRuntimeCallsPatterns(RewritePatternSet &patterns);
 /// For a program that runs on the GPU: points its runtime calls at the
 /// cuSOLVER forms (einrt_kernel_X -> einrt_gpu_kernel_X, which take device
 /// pointers). Fails with the name of a decomposition that has no GPU form
-/// (eig, lstsq) in `unsupported`.
+/// (eig) in `unsupported`.
 LogicalResult retargetRuntimeCallsToGPU(ModuleOp module,
                                         std::string &unsupported);
 

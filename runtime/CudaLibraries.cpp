@@ -96,6 +96,8 @@ bool load(Libraries &l, std::string &why) {
     std::string q = std::string("cublas") + letters[t];
     b(l.blas[t].geam, q + "geam");
     b(l.blas[t].copy, q + "copy_v2");
+    b(l.blas[t].gemm, q + "gemm_v2");
+    b(l.blas[t].dgmm, q + "dgmm");
   }
   if (!s.missing.empty() || !b.missing.empty()) {
     bool inSolver = !s.missing.empty();

@@ -23,6 +23,7 @@ constexpr Status kStatusSuccess = 0;
 // cublasFillMode_t, cublasOperation_t and cusolverEigMode_t.
 constexpr int kFillLower = 0, kFillUpper = 1;
 constexpr int kOpN = 0, kOpT = 1, kOpC = 2;
+constexpr int kSideLeft = 0, kSideRight = 1;
 constexpr int kEigVectors = 1;
 
 /// cuSOLVER's dense routines of one element type (S, D, C or Z). Data
@@ -68,6 +69,13 @@ struct BlasRoutines {
                  const void *b, int ldb, void *c, int ldc);
   /// y[i * incy] = x[i * incx] for i < n.
   Status (*copy)(void *h, int n, const void *x, int incx, void *y, int incy);
+  /// c = alpha op(a) op(b) + beta c, with op(a) m x k and op(b) k x n.
+  Status (*gemm)(void *h, int transa, int transb, int m, int n, int k,
+                 const void *alpha, const void *a, int lda, const void *b,
+                 int ldb, const void *beta, void *c, int ldc);
+  /// c = a diag(x) (kSideRight) or diag(x) a (kSideLeft), a m x n.
+  Status (*dgmm)(void *h, int side, int m, int n, const void *a, int lda,
+                 const void *x, int incx, void *c, int ldc);
 };
 
 /// Both libraries; `routines` by einrt_dtype (f32, f64, c64, c128).

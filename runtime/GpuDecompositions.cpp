@@ -11,6 +11,7 @@
 // - eigh: heevd of conj(A) has the eigenvalues of A and the conjugated
 //   eigenvectors; their conjugate transpose (cuBLAS geam) is V row-major.
 // - qr, solve, and svd of a tall A transpose with geam on the device.
+// - lstsq: x = V diag(1/s) U^H b from the SVD, with cuBLAS gemm and dgmm.
 // Everything runs on the calling thread's stream; info and the few values
 // the host needs (pivots, a diagonal, singular values for a cutoff) are
 // read back, which waits for it.
@@ -537,12 +538,13 @@ int32_t eigh(Call &c, int n, CUdeviceptr a, CUdeviceptr w, CUdeviceptr v) {
   return c.code;
 }
 
-int32_t svd(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u, CUdeviceptr s,
-            CUdeviceptr vt, double cutoff) {
+/// The thin SVD of the row-major m x n matrix at `a` (k = min(m, n) > 0):
+/// u (m x k) and vt (k x n) row-major on the device, the singular values
+/// in `values` on the host.
+bool svdFactor(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u,
+               CUdeviceptr vt, std::vector<double> &values) {
   int k = std::min(m, n);
-  if (k == 0)
-    return c.code;
-  CUdeviceptr values = c.alloc(k, realSize(c.dtype));
+  CUdeviceptr s = c.alloc(k, realSize(c.dtype));
   CUdeviceptr rwork = c.alloc(k, realSize(c.dtype));
   CUdeviceptr devInfo = c.alloc(1, sizeof(int));
   CUdeviceptr t = c.alloc(size_t(m) * n, c.size());
@@ -560,24 +562,34 @@ int32_t svd(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u, CUdeviceptr s,
   if (!c.ok() || !c.solverOk(c.lapack().gesvdBufferSize(c.solverHandle(), rows,
                                                         cols, &lwork),
                              "gesvd_bufferSize"))
-    return c.code;
+    return false;
   CUdeviceptr work = c.workspace(lwork);
   if (!c.ok() ||
       !c.solverOk(c.lapack().gesvd(c.solverHandle(), 'S', 'S', rows, cols,
-                                   ptr(t), rows, ptr(values), ptr(uc), rows,
+                                   ptr(t), rows, ptr(s), ptr(uc), rows,
                                    ptr(vtc), k, ptr(work), lwork, ptr(rwork),
                                    static_cast<int *>(ptr(devInfo))),
                   "gesvd") ||
       !c.info(devInfo, unconverged, "gesvd"))
-    return c.code;
-  if (unconverged > 0)
-    return c.fail(EINRT_LA_NO_CONVERGENCE,
-                  "svd did not converge (cuSOLVER gesvd info " +
-                      std::to_string(unconverged) + ")");
+    return false;
+  if (unconverged > 0) {
+    std::string what = c.name == std::string("svd")
+                           ? "svd did not converge"
+                           : std::string(c.name) + ": the SVD did not converge";
+    c.fail(EINRT_LA_NO_CONVERGENCE,
+           what + " (cuSOLVER gesvd info " + std::to_string(unconverged) + ")");
+    return false;
+  }
   if (!wide && (!c.transpose(uc, m, k, m, u) || !c.transpose(vtc, k, n, k, vt)))
-    return c.code;
+    return false;
+  return c.downloadReal(s, k, values);
+}
+
+int32_t svd(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u, CUdeviceptr s,
+            CUdeviceptr vt, double cutoff) {
+  int k = std::min(m, n);
   std::vector<double> real;
-  if (!c.downloadReal(values, k, real))
+  if (k == 0 || !svdFactor(c, m, n, a, u, vt, real))
     return c.code;
   if (cutoff != 0) {
     // The values are descending: those below the cutoff are a suffix,
@@ -593,6 +605,51 @@ int32_t svd(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u, CUdeviceptr s,
       c.zero(vt + size_t(keep) * n * size, size_t(k - keep) * n * size);
   }
   c.uploadWidened(s, real);
+  return c.code;
+}
+
+/// The minimum-norm least-squares solution through the SVD, as LAPACK's
+/// gelsd: x = V diag(1/s) U^H b, singular values at most eps max(m, n)
+/// s_max counting as zero. In column-major terms, with Uc, Bc and VTc the
+/// buffers of U, B and VT read column-major (U^T, B^T, VT^T):
+/// t^T = Bc Uc^H, scaled column by column, then x^T = t^T VTc^H.
+int32_t lstsq(Call &c, int m, int n, int nrhs, CUdeviceptr a, CUdeviceptr b,
+              CUdeviceptr x) {
+  size_t size = c.size();
+  c.zero(x, size_t(n) * nrhs * size);
+  int k = std::min(m, n);
+  if (k == 0 || nrhs == 0)
+    return c.code;
+  CUdeviceptr u = c.alloc(size_t(m) * k, size);
+  CUdeviceptr vt = c.alloc(size_t(k) * n, size);
+  CUdeviceptr t = c.alloc(size_t(k) * nrhs, size);
+  CUdeviceptr scale = c.alloc(k, size);
+  std::vector<double> values;
+  if (!c.ok() || !svdFactor(c, m, n, a, u, vt, values))
+    return c.code;
+  double eps = realSize(c.dtype) == 4 ? std::numeric_limits<float>::epsilon()
+                                      : std::numeric_limits<double>::epsilon();
+  double rcond = eps * std::max(m, n) * values[0];
+  std::vector<double> inverse(k, 0.0);
+  for (int i = 0; i < k; ++i)
+    if (values[i] > rcond)
+      inverse[i] = 1 / values[i];
+  static const double one[2] = {1, 0}, zeroes[2] = {0, 0};
+  static const float onef[2] = {1, 0}, zeroesf[2] = {0, 0};
+  bool single = realSize(c.dtype) == 4;
+  const void *alpha = single ? static_cast<const void *>(onef) : one;
+  const void *beta = single ? static_cast<const void *>(zeroesf) : zeroes;
+  int conj = isComplex(c.dtype) ? kOpC : kOpT;
+  if (c.uploadWidened(scale, inverse) &&
+      c.blasOk(c.blas().gemm(c.blasHandle(), kOpN, conj, nrhs, k, m, alpha,
+                             ptr(b), nrhs, ptr(u), k, beta, ptr(t), nrhs),
+               "cublas gemm") &&
+      c.blasOk(c.blas().dgmm(c.blasHandle(), kSideRight, nrhs, k, ptr(t), nrhs,
+                             ptr(scale), 1, ptr(t), nrhs),
+               "cublas dgmm"))
+    c.blasOk(c.blas().gemm(c.blasHandle(), kOpN, conj, nrhs, n, k, alpha,
+                           ptr(t), nrhs, ptr(vt), n, beta, ptr(x), nrhs),
+             "cublas gemm");
   return c.code;
 }
 
@@ -697,6 +754,17 @@ int32_t einrt_gpu_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
     return c.code;
   return fits(m) && fits(n) ? qr(c, int(m), int(n), dev(a), dev(q), dev(r))
                             : badSize(c);
+}
+
+int32_t einrt_gpu_kernel_lstsq(int32_t dtype, int64_t m, int64_t n,
+                               int64_t nrhs, const void *a, const void *b,
+                               void *x, int64_t statement) {
+  Call c("lstsq", dtype, statement);
+  if (!c.ok())
+    return c.code;
+  return fits(m) && fits(n) && fits(nrhs)
+             ? lstsq(c, int(m), int(n), int(nrhs), dev(a), dev(b), dev(x))
+             : badSize(c);
 }
 
 int32_t einrt_gpu_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,

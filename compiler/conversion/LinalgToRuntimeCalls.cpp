@@ -242,7 +242,7 @@ LogicalResult mlir::ein::retargetRuntimeCallsToGPU(ModuleOp module,
       declarations.push_back(f);
   for (func::FuncOp f : declarations) {
     StringRef op = f.getName().drop_front(prefix.size());
-    if (op == "eig" || op == "lstsq") {
+    if (op == "eig") {
       unsupported = op.str();
       return failure();
     }

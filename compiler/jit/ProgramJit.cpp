@@ -207,8 +207,8 @@ compileProgramUncached(llvm::StringRef source,
       return userError(unsupported +
                        " does not run on the GPU yet (the GPU's "
                        "decompositions, through cuSOLVER, are svd, qr, eigh, "
-                       "cholesky, solve, inv, det and slogdet): run this "
-                       "program on the CPU");
+                       "cholesky, solve, lstsq, inv, det and slogdet): run "
+                       "this program on the CPU");
     GPUTargetOptions target;
     target.chip = options.gpuArch.empty() ? "sm_80" : options.gpuArch;
     target.tf32 = options.allowTF32;

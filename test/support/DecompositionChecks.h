@@ -2,12 +2,13 @@
 //-*-===//
 //
 // Every decomposition checked by its defining identity (U S V^H = A,
-// Q^H Q = I, A V = V diag(w), L L^H = A, A X = B, A A^-1 = I) on random,
+// Q^H Q = I, A V = V diag(w), L L^H = A, A X = B, A A^-1 = I, and the
+// normal equations A^H (A X - B) = 0 for least squares) on random,
 // ill-conditioned, rank-deficient, 1x1, empty, tall and wide inputs, for
 // one element type T, through a backend B whose static functions have the
 // signatures of einrt.h's einrt_svd, einrt_qr, einrt_eigh, einrt_cholesky,
-// einrt_solve, einrt_inv, einrt_det and einrt_slogdet: LAPACK on the CPU
-// (DecompositionsTest.cpp), cuSOLVER on device memory (the GPU tests).
+// einrt_solve, einrt_lstsq, einrt_inv, einrt_det and einrt_slogdet: LAPACK on
+// the CPU (DecompositionsTest.cpp), cuSOLVER on device memory (the GPU tests).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@
 #include <complex>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -287,6 +289,46 @@ template <typename B, typename T> void checkSlogdet() {
             EINRT_LA_OK);
   EXPECT_EQ(sign, T(0));
   EXPECT_TRUE(std::isinf(logabs) && logabs < 0);
+}
+
+template <typename B, typename T> void checkLstsq() {
+  std::mt19937_64 rng(6);
+  for (auto [m, n, r] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{6, 3, 3},
+                                                          {3, 6, 3},
+                                                          {4, 4, 4},
+                                                          {6, 4, 2},
+                                                          {1, 1, 1},
+                                                          {0, 3, 0},
+                                                          {3, 0, 0}}) {
+    // a has rank r: a product of m x r and r x n factors.
+    Mat<T> a =
+        matmul(randomMatrix<T>(m, r, rng), randomMatrix<T>(r, n, rng), m, r, n);
+    const int64_t nrhs = 2;
+    Mat<T> b = randomMatrix<T>(m, nrhs, rng), x(n * nrhs + 1, T(7));
+    char err[256] = "";
+    ASSERT_EQ(B::lstsq(Traits<T>::dtype, m, n, nrhs, a.data(), b.data(),
+                       x.data(), err, sizeof(err)),
+              EINRT_LA_OK)
+        << err;
+    x.resize(n * nrhs);
+    // The normal equations a^H (a x - b) = 0 hold at a least-squares
+    // solution; the minimum-norm one lies in the row space of a, so
+    // adding a null-space vector would only lengthen it (not checked).
+    Mat<T> residual = matmul(a, x, m, n, nrhs);
+    for (int64_t i = 0; i < m * nrhs; ++i)
+      residual[i] -= b[i];
+    Mat<T> normal = matmul(a, residual, n, m, nrhs, /*conjA=*/true);
+    EXPECT_LT(maxDiff(normal, Mat<T>(n * nrhs, T(0))), tolerance<T>() * 100)
+        << m << "x" << n << " rank " << r;
+  }
+  // An empty matrix gives a zero solution.
+  Mat<T> x(3, T(7));
+  char err[256] = "";
+  ASSERT_EQ(B::lstsq(Traits<T>::dtype, 0, 3, 1, nullptr, nullptr, x.data(), err,
+                     sizeof(err)),
+            EINRT_LA_OK);
+  EXPECT_EQ(maxDiff(x, Mat<T>(3, T(0))), 0);
 }
 
 } // namespace ein::decomposition_checks

@@ -158,6 +158,18 @@ struct GpuLinalg {
     return finish(code, err, errlen);
   }
 
+  static int lstsq(einrt_dtype t, int64_t m, int64_t n, int64_t nrhs,
+                   const void *a, const void *b, void *x, char *err,
+                   size_t errlen) {
+    Buffer da(m * n, size(t), a), db(m * nrhs, size(t), b),
+        dx(n * nrhs, size(t));
+    int code = einrt_gpu_kernel_lstsq(t, m, n, nrhs, da.get(), db.get(),
+                                      dx.get(), kStatement);
+    if (code == EINRT_LA_OK)
+      dx.copyTo(x);
+    return finish(code, err, errlen);
+  }
+
   static int solve(einrt_dtype t, int64_t n, int64_t nrhs, const void *a,
                    const void *b, void *x, char *err, size_t errlen) {
     Buffer da(n * n, size(t), a), db(n * nrhs, size(t), b),

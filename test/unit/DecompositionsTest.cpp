@@ -1,8 +1,8 @@
 //===- DecompositionsTest.cpp - LAPACKE decompositions by identity --------===//
 //
 // The LAPACK decompositions through the identity checks that the GPU's
-// cuSOLVER ones share (test/support/DecompositionChecks.h), plus eig and
-// lstsq, which only the CPU has, for f32, f64, complex64 and complex128;
+// cuSOLVER ones share (test/support/DecompositionChecks.h), plus eig,
+// which only the CPU has, for f32, f64, complex64 and complex128;
 // and every failure is a message.
 //
 //===----------------------------------------------------------------------===//
@@ -32,6 +32,7 @@ struct Lapack {
   static constexpr auto inv = einrt_inv;
   static constexpr auto det = einrt_det;
   static constexpr auto slogdet = einrt_slogdet;
+  static constexpr auto lstsq = einrt_lstsq;
 };
 
 template <typename T> class Decompositions : public ::testing::Test {};
@@ -95,44 +96,7 @@ TYPED_TEST(Decompositions, EigDiagonalisesGeneralMatrices) {
 }
 
 TYPED_TEST(Decompositions, LstsqMinimisesTheResidual) {
-  using T = TypeParam;
-  std::mt19937_64 rng(6);
-  for (auto [m, n, r] :
-       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{6, 3, 3},
-                                                          {3, 6, 3},
-                                                          {4, 4, 4},
-                                                          {6, 4, 2},
-                                                          {1, 1, 1},
-                                                          {0, 3, 0},
-                                                          {3, 0, 0}}) {
-    // a has rank r: a product of m x r and r x n factors.
-    Mat<T> a =
-        matmul(randomMatrix<T>(m, r, rng), randomMatrix<T>(r, n, rng), m, r, n);
-    const int64_t nrhs = 2;
-    Mat<T> b = randomMatrix<T>(m, nrhs, rng), x(n * nrhs + 1, T(7));
-    char err[256] = "";
-    ASSERT_EQ(einrt_lstsq(Traits<T>::dtype, m, n, nrhs, a.data(), b.data(),
-                          x.data(), err, sizeof(err)),
-              EINRT_LA_OK)
-        << err;
-    x.resize(n * nrhs);
-    // The normal equations a^H (a x - b) = 0 hold at a least-squares
-    // solution; the minimum-norm one lies in the row space of a, so
-    // adding a null-space vector would only lengthen it (not checked).
-    Mat<T> residual = matmul(a, x, m, n, nrhs);
-    for (int64_t i = 0; i < m * nrhs; ++i)
-      residual[i] -= b[i];
-    Mat<T> normal = matmul(a, residual, n, m, nrhs, /*conjA=*/true);
-    EXPECT_LT(maxDiff(normal, Mat<T>(n * nrhs, T(0))), tolerance<T>() * 100)
-        << m << "x" << n << " rank " << r;
-  }
-  // An empty matrix gives a zero solution.
-  Mat<T> x(3, T(7));
-  char err[256] = "";
-  ASSERT_EQ(einrt_lstsq(Traits<T>::dtype, 0, 3, 1, nullptr, nullptr, x.data(),
-                        err, sizeof(err)),
-            EINRT_LA_OK);
-  EXPECT_EQ(maxDiff(x, Mat<T>(3, T(0))), 0);
+  checkLstsq<Lapack, TypeParam>();
 }
 
 TEST(DecompositionsRefuse, IntegersAndHugeSizes) {

@@ -50,6 +50,9 @@ TYPED_TEST(GPUDecompositions, CholeskySolveInvDet) {
 TYPED_TEST(GPUDecompositions, IllConditionedSolveStaysAccurate) {
   ein::decomposition_checks::checkIllConditionedSolve<GpuLinalg, TypeParam>();
 }
+TYPED_TEST(GPUDecompositions, LstsqMinimisesTheResidual) {
+  ein::decomposition_checks::checkLstsq<GpuLinalg, TypeParam>();
+}
 TYPED_TEST(GPUDecompositions, SlogdetAgreesWithDet) {
   ein::decomposition_checks::checkSlogdet<GpuLinalg, TypeParam>();
 }

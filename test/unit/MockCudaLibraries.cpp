@@ -211,6 +211,14 @@ template <typename T> T conjugate(T x) {
     return std::conj(x);
 }
 
+/// Element (i, j) of op(x), x column-major with leading dimension ld.
+template <typename T> T element(int op, const T *x, int ld, int i, int j) {
+  if (op == 0)
+    return x[i + size_t(j) * ld];
+  T v = x[j + size_t(i) * ld];
+  return op == 2 ? conjugate(v) : v;
+}
+
 template <typename T>
 int geam(void *h, int transa, int transb, int m, int n, const T *alpha,
          const T *a, int lda, const T *beta, const T *b, int ldb, T *c,
@@ -225,19 +233,54 @@ int geam(void *h, int transa, int transb, int m, int n, const T *alpha,
     return kBlasInvalidValue;
   mockcuda::logLine("cublas geam " + std::to_string(m) + "x" +
                     std::to_string(n));
-  auto at = [](int t, const T *x, int ld, int i, int j) {
-    if (t == 0)
-      return x[i + size_t(j) * ld];
-    T v = x[j + size_t(i) * ld];
-    return t == 2 ? conjugate(v) : v;
-  };
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < m; ++i) {
-      T v = *alpha * at(transa, a, lda, i, j);
+      T v = *alpha * element(transa, a, lda, i, j);
       if (*beta != T(0))
-        v += *beta * at(transb, b, ldb, i, j);
+        v += *beta * element(transb, b, ldb, i, j);
       c[i + size_t(j) * ldc] = v;
     }
+  return kSuccess;
+}
+
+template <typename T>
+int gemm(void *h, int transa, int transb, int m, int n, int k, const T *alpha,
+         const T *a, int lda, const T *b, int ldb, const T *beta, T *c,
+         int ldc) {
+  if (h != theHandle)
+    return kNotInitialized;
+  if (!device(a) || !device(b) || !device(c) || device(alpha) || device(beta))
+    return kBlasInvalidValue;
+  if (m < 0 || n < 0 || k < 0 || ldc < std::max(1, m) ||
+      lda < std::max(1, transa == 0 ? m : k) ||
+      ldb < std::max(1, transb == 0 ? k : n))
+    return kBlasInvalidValue;
+  mockcuda::logLine("cublas gemm " + std::to_string(m) + "x" +
+                    std::to_string(n) + "x" + std::to_string(k));
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < m; ++i) {
+      T sum(0);
+      for (int p = 0; p < k; ++p)
+        sum += element(transa, a, lda, i, p) * element(transb, b, ldb, p, j);
+      T &out = c[i + size_t(j) * ldc];
+      out = *alpha * sum + (*beta == T(0) ? T(0) : *beta * out);
+    }
+  return kSuccess;
+}
+
+template <typename T>
+int dgmm(void *h, int side, int m, int n, const T *a, int lda, const T *x,
+         int incx, T *c, int ldc) {
+  if (h != theHandle)
+    return kNotInitialized;
+  if (!device(a) || !device(x) || !device(c) || m < 0 || n < 0 ||
+      lda < std::max(1, m) || ldc < std::max(1, m) || incx <= 0 ||
+      (side != 0 && side != 1))
+    return kBlasInvalidValue;
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < m; ++i)
+      c[i + size_t(j) * ldc] =
+          a[i + size_t(j) * lda] * x[size_t(side == 0 ? i : j) * incx];
   return kSuccess;
 }
 
@@ -332,6 +375,15 @@ int cublasSetStream_v2(void *h, void *) {
   int cublas##L##copy_v2(void *h, int n, const T *x, int incx, T *y,           \
                          int incy) {                                           \
     return copy(h, n, x, incx, y, incy);                                       \
+  }                                                                            \
+  int cublas##L##gemm_v2(void *h, int ta, int tb, int m, int n, int k,         \
+                         const T *alpha, const T *a, int lda, const T *b,      \
+                         int ldb, const T *beta, T *c, int ldc) {              \
+    return gemm(h, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);      \
+  }                                                                            \
+  int cublas##L##dgmm(void *h, int side, int m, int n, const T *a, int lda,    \
+                      const T *x, int incx, T *c, int ldc) {                   \
+    return dgmm(h, side, m, n, a, lda, x, incx, c, ldc);                       \
   }
 MOCK_ROUTINES(S, float, orgqr, syevd)
 MOCK_ROUTINES(D, double, orgqr, syevd)

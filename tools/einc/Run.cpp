@@ -40,10 +40,10 @@ cl::list<std::string> outputList(
     cl::value_desc("OUT.npy"));
 cl::opt<bool> printOpt("print", cl::sub(runCommand), cl::cat(category),
                        cl::desc("Print the result as text to stdout"));
-cl::opt<std::string> targetOpt(
-    "target", cl::init("cpu"), cl::sub(runCommand), cl::cat(category),
-    cl::desc("cpu, or gpu: an NVIDIA GPU through the CUDA driver "
-             "(decompositions through cuSOLVER; eig and lstsq are CPU-only)"));
+cl::opt<std::string>
+    targetOpt("target", cl::init("cpu"), cl::sub(runCommand), cl::cat(category),
+              cl::desc("cpu, or gpu: an NVIDIA GPU through the CUDA driver "
+                       "(decompositions through cuSOLVER; eig is CPU-only)"));
 cl::opt<std::string>
     gpuArchOpt("gpu-arch", cl::sub(runCommand), cl::cat(category),
                cl::desc("With --target gpu: the architecture to compile for "
