@@ -5,8 +5,6 @@
 
 #include "mlir/Pass/Pass.h"
 
-#include <string>
-
 namespace mlir {
 class RewritePatternSet;
 namespace affine {
@@ -75,10 +73,8 @@ void populateEinConstructorsToLinalgPatterns(RewritePatternSet &patterns);
 void populateEinLinalgToRuntimeCallsPatterns(RewritePatternSet &patterns);
 /// For a program that runs on the GPU: points its runtime calls at the
 /// cuSOLVER forms (einrt_kernel_X -> einrt_gpu_kernel_X, which take device
-/// pointers). Fails with the name of a decomposition that has no GPU form
-/// (eig) in `unsupported`.
-LogicalResult retargetRuntimeCallsToGPU(ModuleOp module,
-                                        std::string &unsupported);
+/// pointers).
+LogicalResult retargetRuntimeCallsToGPU(ModuleOp module);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Passes.h.inc"

@@ -99,6 +99,15 @@ bool load(Libraries &l, std::string &why) {
     b(l.blas[t].gemm, q + "gemm_v2");
     b(l.blas[t].dgmm, q + "dgmm");
   }
+  // Optional: without it eig says which cuSOLVER it needs.
+  Resolver optional{solver, {}};
+  GeneralEigensolver &e = l.eigensolver;
+  optional(e.createParams, "cusolverDnCreateParams");
+  optional(e.destroyParams, "cusolverDnDestroyParams");
+  optional(e.bufferSize, "cusolverDnXgeev_bufferSize");
+  optional(e.geev, "cusolverDnXgeev");
+  if (!optional.missing.empty())
+    e = GeneralEigensolver{};
   if (!s.missing.empty() || !b.missing.empty()) {
     bool inSolver = !s.missing.empty();
     why = std::string("no usable ") + (inSolver ? "cuSOLVER: " : "cuBLAS: ") +

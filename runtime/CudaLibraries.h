@@ -14,6 +14,8 @@
 
 #include "CudaDriver.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace einrt::cuda {
@@ -78,10 +80,33 @@ struct BlasRoutines {
                  const void *x, int incx, void *c, int ldc);
 };
 
+/// cuSOLVER's 64-bit general eigensolver (CUDA 12.6 and later), for any
+/// element type through cudaDataType codes; its workspaces are in bytes.
+struct GeneralEigensolver {
+  Status (*createParams)(void **params);
+  Status (*destroyParams)(void *params);
+  Status (*bufferSize)(void *h, void *params, int jobvl, int jobvr, int64_t n,
+                       int typeA, const void *a, int64_t lda, int typeW,
+                       const void *w, int typeVL, const void *vl, int64_t ldvl,
+                       int typeVR, const void *vr, int64_t ldvr,
+                       int computeType, size_t *deviceBytes, size_t *hostBytes);
+  Status (*geev)(void *h, void *params, int jobvl, int jobvr, int64_t n,
+                 int typeA, void *a, int64_t lda, int typeW, void *w,
+                 int typeVL, void *vl, int64_t ldvl, int typeVR, void *vr,
+                 int64_t ldvr, int computeType, void *deviceWork,
+                 size_t deviceBytes, void *hostWork, size_t hostBytes,
+                 int *info);
+};
+/// cudaDataType's codes of f32, f64, complex64 and complex128.
+constexpr int kCudaR32F = 0, kCudaR64F = 1, kCudaC32F = 4, kCudaC64F = 5;
+constexpr int kEigNoVectors = 0;
+
 /// Both libraries; `routines` by einrt_dtype (f32, f64, c64, c128).
 struct Libraries {
   Status (*solverCreate)(void **handle);
   Status (*solverSetStream)(void *handle, CUstream stream);
+  /// All null where cuSOLVER is older than CUDA 12.6.
+  GeneralEigensolver eigensolver;
   Status (*blasCreate)(void **handle);
   Status (*blasSetStream)(void *handle, CUstream stream);
   SolverRoutines solver[4];

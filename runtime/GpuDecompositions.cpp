@@ -12,6 +12,7 @@
 //   eigenvectors; their conjugate transpose (cuBLAS geam) is V row-major.
 // - qr, solve, and svd of a tall A transpose with geam on the device.
 // - lstsq: x = V diag(1/s) U^H b from the SVD, with cuBLAS gemm and dgmm.
+// - eig: cusolverDnXgeev (CUDA 12.6+) of A transposed to column-major.
 // Everything runs on the calling thread's stream; info and the few values
 // the host needs (pivots, a diagonal, singular values for a cutoff) are
 // read back, which waits for it.
@@ -209,21 +210,24 @@ public:
   /// c (cols x rows, column-major, ldc = cols) = a^T (or a^H with
   /// `conjugate`), a being rows x cols column-major with leading dimension
   /// lda.
+  /// `type` is the einrt_dtype of the elements (default: the call's).
   bool transpose(CUdeviceptr a, int rows, int cols, int lda, CUdeviceptr c,
-                 bool conjugate = false) {
+                 bool conjugate = false, int type = -1) {
     if (!ok() || rows == 0 || cols == 0)
       return ok();
+    if (type < 0)
+      type = dtype;
     static const double one[2] = {1, 0}, zeroes[2] = {0, 0};
     static const float onef[2] = {1, 0}, zeroesf[2] = {0, 0};
-    bool single = realSize(dtype) == 4;
-    int op = conjugate && isComplex(dtype) ? kOpC : kOpT;
+    bool single = realSize(type) == 4;
+    int op = conjugate && isComplex(type) ? kOpC : kOpT;
     // beta = 0: b is not read, but must be a matrix of op(a)'s shape.
-    return blasOk(
-        blas().geam(blasHandle(), op, op, cols, rows,
-                    single ? static_cast<const void *>(onef) : one, ptr(a), lda,
-                    single ? static_cast<const void *>(zeroesf) : zeroes,
-                    ptr(a), lda, ptr(c), cols),
-        "cublas geam");
+    return blasOk(libs->blas[type].geam(
+                      blasHandle(), op, op, cols, rows,
+                      single ? static_cast<const void *>(onef) : one, ptr(a),
+                      lda, single ? static_cast<const void *>(zeroesf) : zeroes,
+                      ptr(a), lda, ptr(c), cols),
+                  "cublas geam");
   }
 
   /// `count` real values (float or double by dtype) from device memory to
@@ -653,6 +657,68 @@ int32_t lstsq(Call &c, int m, int n, int nrhs, CUdeviceptr a, CUdeviceptr b,
   return c.code;
 }
 
+/// eig through cusolverDnXgeev: A (a real one widened to complex first)
+/// transposed to column-major, its right eigenvectors (unit norm, as
+/// LAPACK's geev) transposed back to row-major columns.
+int32_t eig(Call &c, int n, CUdeviceptr a, CUdeviceptr w, CUdeviceptr v) {
+  if (n == 0)
+    return c.code;
+  const GeneralEigensolver &e = c.libs->eigensolver;
+  if (!e.geev)
+    return c.fail(EINRT_LA_BAD_ARGUMENT,
+                  "eig: " + c.libs->solverPath +
+                      " has no cusolverDnXgeev (cuSOLVER of CUDA 12.6 and "
+                      "later has it): run this program on the CPU");
+  int complexType = isComplex(c.dtype) ? c.dtype : c.dtype + 2;
+  int cudaType = realSize(c.dtype) == 4 ? kCudaC32F : kCudaC64F;
+  size_t csize = elementSize(complexType), cells = size_t(n) * n;
+  CUdeviceptr t = c.alloc(cells, csize);
+  CUdeviceptr vr = c.alloc(cells, csize);
+  CUdeviceptr devInfo = c.alloc(1, sizeof(int));
+  if (isComplex(c.dtype)) {
+    c.transpose(a, n, n, n, t);
+  } else {
+    // Transposed as reals, then spread into the real parts of t.
+    CUdeviceptr real = c.alloc(cells, c.size());
+    if (c.transpose(a, n, n, n, real) && c.zero(t, cells * csize))
+      c.blasOk(
+          c.blas().copy(c.blasHandle(), int(cells), ptr(real), 1, ptr(t), 2),
+          "cublas copy");
+  }
+  if (!c.ok())
+    return c.code;
+  void *params = nullptr;
+  if (!c.solverOk(e.createParams(&params), "cusolverDnCreateParams"))
+    return c.code;
+  size_t deviceBytes = 0, hostBytes = 0;
+  int unconverged = 0;
+  if (c.solverOk(e.bufferSize(c.solverHandle(), params, kEigNoVectors,
+                              kEigVectors, n, cudaType, ptr(t), n, cudaType,
+                              ptr(w), cudaType, nullptr, 1, cudaType, ptr(vr),
+                              n, cudaType, &deviceBytes, &hostBytes),
+                 "Xgeev_bufferSize")) {
+    CUdeviceptr deviceWork = c.alloc(std::max<size_t>(deviceBytes, 1), 1);
+    std::vector<char> hostWork(std::max<size_t>(hostBytes, 1));
+    if (c.ok() &&
+        c.solverOk(e.geev(c.solverHandle(), params, kEigNoVectors, kEigVectors,
+                          n, cudaType, ptr(t), n, cudaType, ptr(w), cudaType,
+                          nullptr, 1, cudaType, ptr(vr), n, cudaType,
+                          ptr(deviceWork), deviceBytes, hostWork.data(),
+                          hostBytes, static_cast<int *>(ptr(devInfo))),
+                   "Xgeev"))
+      c.info(devInfo, unconverged, "Xgeev");
+  }
+  e.destroyParams(params);
+  if (!c.ok())
+    return c.code;
+  if (unconverged > 0)
+    return c.fail(EINRT_LA_NO_CONVERGENCE,
+                  "eig did not converge (cuSOLVER Xgeev info " +
+                      std::to_string(unconverged) + ")");
+  c.transpose(vr, n, n, n, v, /*conjugate=*/false, complexType);
+  return c.code;
+}
+
 int32_t badSize(Call &c) {
   return c.fail(EINRT_LA_BAD_ARGUMENT,
                 std::string(c.name) +
@@ -765,6 +831,14 @@ int32_t einrt_gpu_kernel_lstsq(int32_t dtype, int64_t m, int64_t n,
   return fits(m) && fits(n) && fits(nrhs)
              ? lstsq(c, int(m), int(n), int(nrhs), dev(a), dev(b), dev(x))
              : badSize(c);
+}
+
+int32_t einrt_gpu_kernel_eig(int32_t dtype, int64_t n, const void *a, void *w,
+                             void *v, int64_t statement) {
+  Call c("eig", dtype, statement);
+  if (!c.ok())
+    return c.code;
+  return fits(n) ? eig(c, int(n), dev(a), dev(w), dev(v)) : badSize(c);
 }
 
 int32_t einrt_gpu_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,

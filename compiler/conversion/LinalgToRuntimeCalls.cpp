@@ -233,20 +233,12 @@ void mlir::ein::populateEinLinalgToRuntimeCallsPatterns(
   patterns.add<FactorOpLowering<EigOp>>(ctx, "einrt_kernel_eig", true);
 }
 
-LogicalResult mlir::ein::retargetRuntimeCallsToGPU(ModuleOp module,
-                                                   std::string &unsupported) {
+LogicalResult mlir::ein::retargetRuntimeCallsToGPU(ModuleOp module) {
   constexpr StringLiteral prefix = "einrt_kernel_";
   SmallVector<func::FuncOp> declarations;
   for (auto f : module.getOps<func::FuncOp>())
     if (f.isDeclaration() && f.getName().starts_with(prefix))
       declarations.push_back(f);
-  for (func::FuncOp f : declarations) {
-    StringRef op = f.getName().drop_front(prefix.size());
-    if (op == "eig") {
-      unsupported = op.str();
-      return failure();
-    }
-  }
   for (func::FuncOp f : declarations) {
     auto name = StringAttr::get(module.getContext(),
                                 "einrt_gpu_kernel_" +

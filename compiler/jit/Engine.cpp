@@ -83,6 +83,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner &interner) {
   add("einrt_gpu_kernel_qr", &einrt_gpu_kernel_qr);
   add("einrt_gpu_kernel_eigh", &einrt_gpu_kernel_eigh);
   add("einrt_gpu_kernel_lstsq", &einrt_gpu_kernel_lstsq);
+  add("einrt_gpu_kernel_eig", &einrt_gpu_kernel_eig);
   add("mgpuModuleLoadJIT", &mgpuModuleLoadJIT);
   add("mgpuModuleUnload", &mgpuModuleUnload);
   add("mgpuModuleGetFunction", &mgpuModuleGetFunction);

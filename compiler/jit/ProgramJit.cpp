@@ -200,15 +200,10 @@ compileProgramUncached(llvm::StringRef source,
   if (gpu) {
     // Decompositions are calls of the runtime: LAPACK's on host memory
     // when the kernels are emulated, cuSOLVER's on device memory on a GPU.
-    std::string unsupported;
     if (!options.emulateGPU &&
-        mlir::failed(
-            mlir::ein::retargetRuntimeCallsToGPU(**module, unsupported)))
-      return userError(unsupported +
-                       " does not run on the GPU yet (the GPU's "
-                       "decompositions, through cuSOLVER, are svd, qr, eigh, "
-                       "cholesky, solve, lstsq, inv, det and slogdet): run "
-                       "this program on the CPU");
+        mlir::failed(mlir::ein::retargetRuntimeCallsToGPU(**module)))
+      return llvm::createStringError(
+          "internal compiler error: cannot rename the runtime calls");
     GPUTargetOptions target;
     target.chip = options.gpuArch.empty() ? "sm_80" : options.gpuArch;
     target.tf32 = options.allowTF32;

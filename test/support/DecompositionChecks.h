@@ -7,7 +7,8 @@
 // ill-conditioned, rank-deficient, 1x1, empty, tall and wide inputs, for
 // one element type T, through a backend B whose static functions have the
 // signatures of einrt.h's einrt_svd, einrt_qr, einrt_eigh, einrt_cholesky,
-// einrt_solve, einrt_lstsq, einrt_inv, einrt_det and einrt_slogdet: LAPACK on
+// einrt_solve, einrt_lstsq, einrt_inv, einrt_det, einrt_slogdet and
+// einrt_eig: LAPACK on
 // the CPU (DecompositionsTest.cpp), cuSOLVER on device memory (the GPU tests).
 //
 //===----------------------------------------------------------------------===//
@@ -329,6 +330,42 @@ template <typename B, typename T> void checkLstsq() {
                      sizeof(err)),
             EINRT_LA_OK);
   EXPECT_EQ(maxDiff(x, Mat<T>(3, T(0))), 0);
+}
+
+template <typename B, typename T> void checkEig() {
+  using C = std::complex<typename Traits<T>::Real>;
+  std::mt19937_64 rng(5);
+  for (int64_t n : {4, 1, 0, 7}) {
+    Mat<T> a = randomMatrix<T>(n, n, rng);
+    Mat<C> ac(a.begin(), a.end()), w(n + 1), v(n * n + 1);
+    char err[256] = "";
+    ASSERT_EQ(B::eig(Traits<T>::dtype, n, a.data(), w.data(), v.data(), err,
+                     sizeof(err)),
+              EINRT_LA_OK)
+        << err;
+    v.resize(n * n);
+    Mat<C> vw(n * n);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t k = 0; k < n; ++k)
+        vw[i * n + k] = v[i * n + k] * w[k];
+    // A V = V diag(w), and every eigenvector has unit norm.
+    EXPECT_LT(maxDiff(matmul(ac, v, n, n, n), vw), tolerance<T>() * 10) << n;
+    for (int64_t k = 0; k < n; ++k) {
+      double norm = 0;
+      for (int64_t i = 0; i < n; ++i)
+        norm += std::norm(v[i * n + k]);
+      EXPECT_NEAR(norm, 1, tolerance<T>());
+    }
+  }
+  // A rotation has the eigenvalues +-i, also from real input.
+  Mat<T> rotation = {T(0), T(-1), T(1), T(0)};
+  Mat<C> w(2), v(4);
+  char err[256] = "";
+  ASSERT_EQ(B::eig(Traits<T>::dtype, 2, rotation.data(), w.data(), v.data(),
+                   err, sizeof(err)),
+            EINRT_LA_OK);
+  EXPECT_LT(std::abs(std::abs(w[0].imag()) - 1), tolerance<T>());
+  EXPECT_LT(std::abs(w[0] - std::conj(w[1])), tolerance<T>());
 }
 
 } // namespace ein::decomposition_checks

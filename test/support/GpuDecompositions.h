@@ -158,6 +158,20 @@ struct GpuLinalg {
     return finish(code, err, errlen);
   }
 
+  /// w and v are complex of t's precision, as einrt_eig's.
+  static int eig(einrt_dtype t, int64_t n, const void *a, void *w, void *v,
+                 char *err, size_t errlen) {
+    size_t complexSize = 2 * realSize(t);
+    Buffer da(n * n, size(t), a), dw(n, complexSize), dv(n * n, complexSize);
+    int code =
+        einrt_gpu_kernel_eig(t, n, da.get(), dw.get(), dv.get(), kStatement);
+    if (code == EINRT_LA_OK) {
+      dw.copyTo(w);
+      dv.copyTo(v);
+    }
+    return finish(code, err, errlen);
+  }
+
   static int lstsq(einrt_dtype t, int64_t m, int64_t n, int64_t nrhs,
                    const void *a, const void *b, void *x, char *err,
                    size_t errlen) {

@@ -1,9 +1,8 @@
 //===- DecompositionsTest.cpp - LAPACKE decompositions by identity --------===//
 //
 // The LAPACK decompositions through the identity checks that the GPU's
-// cuSOLVER ones share (test/support/DecompositionChecks.h), plus eig,
-// which only the CPU has, for f32, f64, complex64 and complex128;
-// and every failure is a message.
+// cuSOLVER ones share (test/support/DecompositionChecks.h), for f32, f64,
+// complex64 and complex128; and every failure is a message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +32,7 @@ struct Lapack {
   static constexpr auto det = einrt_det;
   static constexpr auto slogdet = einrt_slogdet;
   static constexpr auto lstsq = einrt_lstsq;
+  static constexpr auto eig = einrt_eig;
 };
 
 template <typename T> class Decompositions : public ::testing::Test {};
@@ -59,40 +59,7 @@ TYPED_TEST(Decompositions, FailuresAreMessages) {
 }
 
 TYPED_TEST(Decompositions, EigDiagonalisesGeneralMatrices) {
-  using T = TypeParam;
-  using C = std::complex<typename Traits<T>::Real>;
-  std::mt19937_64 rng(5);
-  for (int64_t n : {4, 1, 0, 7}) {
-    Mat<T> a = randomMatrix<T>(n, n, rng);
-    Mat<C> ac(a.begin(), a.end()), w(n + 1), v(n * n + 1);
-    char err[256] = "";
-    ASSERT_EQ(einrt_eig(Traits<T>::dtype, n, a.data(), w.data(), v.data(), err,
-                        sizeof(err)),
-              EINRT_LA_OK)
-        << err;
-    v.resize(n * n);
-    Mat<C> vw(n * n);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t k = 0; k < n; ++k)
-        vw[i * n + k] = v[i * n + k] * w[k];
-    // A V = V diag(w), and every eigenvector has unit norm.
-    EXPECT_LT(maxDiff(matmul(ac, v, n, n, n), vw), tolerance<T>() * 10) << n;
-    for (int64_t k = 0; k < n; ++k) {
-      double norm = 0;
-      for (int64_t i = 0; i < n; ++i)
-        norm += std::norm(v[i * n + k]);
-      EXPECT_NEAR(norm, 1, tolerance<T>());
-    }
-  }
-  // A rotation has the eigenvalues +-i, also from real input.
-  Mat<T> rotation = {T(0), T(-1), T(1), T(0)};
-  Mat<C> w(2), v(4);
-  char err[256] = "";
-  ASSERT_EQ(einrt_eig(Traits<T>::dtype, 2, rotation.data(), w.data(), v.data(),
-                      err, sizeof(err)),
-            EINRT_LA_OK);
-  EXPECT_LT(std::abs(std::abs(w[0].imag()) - 1), tolerance<T>());
-  EXPECT_LT(std::abs(w[0] - std::conj(w[1])), tolerance<T>());
+  checkEig<Lapack, TypeParam>();
 }
 
 TYPED_TEST(Decompositions, LstsqMinimisesTheResidual) {

@@ -53,6 +53,9 @@ TYPED_TEST(GPUDecompositions, IllConditionedSolveStaysAccurate) {
 TYPED_TEST(GPUDecompositions, LstsqMinimisesTheResidual) {
   ein::decomposition_checks::checkLstsq<GpuLinalg, TypeParam>();
 }
+TYPED_TEST(GPUDecompositions, EigDiagonalisesGeneralMatrices) {
+  ein::decomposition_checks::checkEig<GpuLinalg, TypeParam>();
+}
 TYPED_TEST(GPUDecompositions, SlogdetAgreesWithDet) {
   ein::decomposition_checks::checkSlogdet<GpuLinalg, TypeParam>();
 }

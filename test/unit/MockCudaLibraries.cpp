@@ -101,6 +101,20 @@ MOCK_LAPACK(c64, lapack_complex_float, c, heevd, ungqr)
 MOCK_LAPACK(c128, lapack_complex_double, z, heevd, ungqr)
 #undef MOCK_LAPACK
 
+/// Right eigenvectors of a general complex matrix, column-major.
+int geev(int n, c64 *a, int lda, c64 *w, c64 *vr, int ldvr) {
+  using L = lapack_complex_float;
+  return LAPACKE_cgeev(LAPACK_COL_MAJOR, 'N', 'V', n, reinterpret_cast<L *>(a),
+                       lda, reinterpret_cast<L *>(w), nullptr, 1,
+                       reinterpret_cast<L *>(vr), ldvr);
+}
+int geev(int n, c128 *a, int lda, c128 *w, c128 *vr, int ldvr) {
+  using L = lapack_complex_double;
+  return LAPACKE_zgeev(LAPACK_COL_MAJOR, 'N', 'V', n, reinterpret_cast<L *>(a),
+                       lda, reinterpret_cast<L *>(w), nullptr, 1,
+                       reinterpret_cast<L *>(vr), ldvr);
+}
+
 char fill(int uplo) { return uplo == 1 ? 'U' : 'L'; }
 char op(int trans) { return trans == 0 ? 'N' : trans == 1 ? 'T' : 'C'; }
 
@@ -202,6 +216,20 @@ int gesvd(void *h, signed char jobu, signed char jobvt, int m, int n, T *a,
   std::vector<Real<T>> superb(std::max(1, std::min(m, n)));
   return finish(info, Lapack<T>::gesvd(char(jobu), char(jobvt), m, n, a, lda, s,
                                        u, ldu, vt, ldvt, superb.data()));
+}
+
+/// cusolverDnXgeev for complex data (the runtime widens real matrices).
+template <typename T>
+int xgeev(void *h, int jobvl, int jobvr, int64_t n, T *a, int64_t lda, T *w,
+          T *vr, int64_t ldvr, void *deviceWork, size_t deviceBytes,
+          int *info) {
+  if (int s = check(h, {a, w, vr, deviceWork, info}))
+    return s;
+  if (jobvl != 0 || jobvr != 1 || n < 0 || lda < std::max<int64_t>(1, n) ||
+      ldvr < std::max<int64_t>(1, n) || deviceBytes < kWork)
+    return kInvalidValue;
+  log("geev", int(n), int(n));
+  return finish(info, geev(int(n), a, int(lda), w, vr, int(ldvr)));
 }
 
 template <typename T> T conjugate(T x) {
@@ -306,6 +334,51 @@ int cusolverDnCreate(void **h) {
 int cusolverDnSetStream(void *h, void *) {
   return h == theHandle ? kSuccess : kNotInitialized;
 }
+int paramsToken;
+int cusolverDnCreateParams(void **params) {
+  *params = &paramsToken;
+  return kSuccess;
+}
+int cusolverDnDestroyParams(void *params) {
+  return params == &paramsToken ? kSuccess : kInvalidValue;
+}
+/// cudaDataType: CUDA_C_32F = 4, CUDA_C_64F = 5.
+int cusolverDnXgeev_bufferSize(void *h, void *params, int, int, int64_t,
+                               int typeA, const void *, int64_t, int typeW,
+                               const void *, int typeVL, const void *, int64_t,
+                               int typeVR, const void *, int64_t,
+                               int computeType, size_t *deviceBytes,
+                               size_t *hostBytes) {
+  if (h != theHandle || params != &paramsToken)
+    return kNotInitialized;
+  if ((typeA != 4 && typeA != 5) || typeW != typeA || typeVL != typeA ||
+      typeVR != typeA || computeType != typeA)
+    return kInvalidValue;
+  *deviceBytes = kWork;
+  *hostBytes = 16;
+  return kSuccess;
+}
+int cusolverDnXgeev(void *h, void *params, int jobvl, int jobvr, int64_t n,
+                    int typeA, void *a, int64_t lda, int typeW, void *w,
+                    int typeVL, void *, int64_t, int typeVR, void *vr,
+                    int64_t ldvr, int computeType, void *deviceWork,
+                    size_t deviceBytes, void *hostWork, size_t hostBytes,
+                    int *info) {
+  if (h != theHandle || params != &paramsToken)
+    return kNotInitialized;
+  if ((typeA != 4 && typeA != 5) || typeW != typeA || typeVL != typeA ||
+      typeVR != typeA || computeType != typeA || !hostWork ||
+      device(hostWork) || hostBytes < 16)
+    return kInvalidValue;
+  if (typeA == 4)
+    return xgeev(h, jobvl, jobvr, n, static_cast<c64 *>(a), lda,
+                 static_cast<c64 *>(w), static_cast<c64 *>(vr), ldvr,
+                 deviceWork, deviceBytes, info);
+  return xgeev(h, jobvl, jobvr, n, static_cast<c128 *>(a), lda,
+               static_cast<c128 *>(w), static_cast<c128 *>(vr), ldvr,
+               deviceWork, deviceBytes, info);
+}
+
 int cublasCreate_v2(void **h) {
   *h = theHandle;
   return kSuccess;

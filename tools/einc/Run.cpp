@@ -43,7 +43,7 @@ cl::opt<bool> printOpt("print", cl::sub(runCommand), cl::cat(category),
 cl::opt<std::string>
     targetOpt("target", cl::init("cpu"), cl::sub(runCommand), cl::cat(category),
               cl::desc("cpu, or gpu: an NVIDIA GPU through the CUDA driver "
-                       "(decompositions through cuSOLVER; eig is CPU-only)"));
+                       "(decompositions through cuSOLVER)"));
 cl::opt<std::string>
     gpuArchOpt("gpu-arch", cl::sub(runCommand), cl::cat(category),
                cl::desc("With --target gpu: the architecture to compile for "

@@ -81,7 +81,8 @@ int einrt_gpu_timer_stop(double *ms, char *err, size_t errlen);
  * the calling thread's stream and wait for it; a failure (a singular
  * matrix, no cuSOLVER) is kept with `statement` for
  * einrt_gpu_take_error_at, and once a thread has an error they do
- * nothing. eig has no GPU form. */
+ * nothing. eig needs cusolverDnXgeev (CUDA 12.6 and later); its results
+ * are complex (w and v of the complex dtype of a's precision). */
 int32_t einrt_gpu_kernel_inv(int32_t dtype, int64_t n, const void *a, void *out,
                              int64_t statement);
 int32_t einrt_gpu_kernel_det(int32_t dtype, int64_t n, const void *a, void *out,
@@ -104,6 +105,8 @@ int32_t einrt_gpu_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
 int32_t einrt_gpu_kernel_lstsq(int32_t dtype, int64_t m, int64_t n,
                                int64_t nrhs, const void *a, const void *b,
                                void *x, int64_t statement);
+int32_t einrt_gpu_kernel_eig(int32_t dtype, int64_t n, const void *a, void *w,
+                             void *v, int64_t statement);
 int32_t einrt_gpu_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
                               void *v, int64_t statement);
 
