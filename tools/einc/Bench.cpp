@@ -51,9 +51,13 @@ cl::opt<std::string>
               cl::desc("Operand shapes, e.g. 512x512,512x512"));
 cl::opt<std::string> sizesOpt("sizes", cl::sub(benchCommand), cl::cat(category),
                               cl::desc("Extents by label, e.g. i=512,j=512"));
-cl::opt<std::string> dtypeOpt("dtype", cl::init("f32"), cl::sub(benchCommand),
-                              cl::cat(category),
-                              cl::desc("f32, f64, complex64 or complex128"));
+cl::opt<std::string>
+    dtypeOpt("dtype", cl::init("f32"), cl::sub(benchCommand), cl::cat(category),
+             cl::desc("f32, f64, complex64 or complex128; f16 and bf16 "
+                      "with --target gpu"));
+cl::opt<bool> gpuTF32Opt("gpu-tf32", cl::sub(benchCommand), cl::cat(category),
+                         cl::desc("With --target gpu and f32: TF32 tensor "
+                                  "cores for Einc and cuBLAS alike"));
 cl::opt<std::string>
     targetOpt("target", cl::init("cpu"), cl::sub(benchCommand),
               cl::cat(category),
@@ -117,12 +121,16 @@ int einc::runBench(int argc, char **argv) {
   if (gpu && threadsOpt > 0)
     return reportError("--threads applies to --target cpu");
   std::optional<ein::DType> dtype = ein::parseDType(dtypeOpt);
-  if (!dtype || *dtype == ein::i32 || *dtype == ein::i64 || ein::isHalf(*dtype))
-    return reportError("einc bench measures f32, f64, complex64 and "
-                       "complex128, not '" +
-                       Twine(dtypeOpt) +
-                       "' (f16 and bf16 GEMMs on a GPU: "
-                       "scripts/gpu-check.sh)");
+  if (!dtype || *dtype == ein::i32 || *dtype == ein::i64)
+    return reportError("einc bench measures f32, f64, complex64, complex128, "
+                       "and on a GPU f16 and bf16, not '" +
+                       Twine(dtypeOpt) + "'");
+  if (!gpu && ein::isHalf(*dtype))
+    return reportError("einc bench measures " + Twine(ein::dtypeName(*dtype)) +
+                       " on the GPU only (--target gpu): the CPU's peers "
+                       "have no half-precision GEMM");
+  if (gpuTF32Opt && (!gpu || *dtype != ein::f32))
+    return reportError("--gpu-tf32 applies to f32 with --target gpu");
   bool isComplex = *dtype == ein::c64 || *dtype == ein::c128;
   if (threadsOpt > 4096)
     return reportError("--threads " + Twine(threadsOpt) +
@@ -186,7 +194,11 @@ int einc::runBench(int argc, char **argv) {
     bool single = *dtype == ein::f32 || *dtype == ein::c64;
     for (int64_t i = 0; i < reals; ++i) {
       double v = uniform(rng);
-      if (single)
+      if (ein::isHalf(*dtype))
+        reinterpret_cast<uint16_t *>(inputs.back().data())[i] =
+            *dtype == ein::f16 ? einrt_f32_to_f16(float(v))
+                               : einrt_f32_to_bf16(float(v));
+      else if (single)
         reinterpret_cast<float *>(inputs.back().data())[i] = float(v);
       else
         reinterpret_cast<double *>(inputs.back().data())[i] = v;
@@ -204,6 +216,7 @@ int einc::runBench(int argc, char **argv) {
     settings.minTime = minTimeOpt;
     settings.json = jsonOpt;
     settings.cublas = !peers.empty();
+    settings.tf32 = gpuTF32Opt;
     return runGpuBench(*problem, *shapes, *pathOptions, pointers, settings);
   }
   if (!jsonOpt)

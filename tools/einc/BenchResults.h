@@ -4,6 +4,7 @@
 #define EINC_TOOLS_EINC_BENCHRESULTS_H
 
 #include "einc/DType.h"
+#include "einrt/einrt.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -45,11 +46,26 @@ double relativeError(const void *gotData, const void *wantData, int64_t n) {
   return scale > 0 ? diff / scale : diff;
 }
 
+/// Half-precision elements (f16 or bf16) widened to f32.
+inline std::vector<float> widenHalf(ein::DType dtype, const void *data,
+                                    int64_t n) {
+  std::vector<float> out(n);
+  const uint16_t *bits = static_cast<const uint16_t *>(data);
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = dtype == ein::f16 ? einrt_f16_to_f32(bits[i])
+                               : einrt_bf16_to_f32(bits[i]);
+  return out;
+}
+
 /// max |got - want| / max |want| over `n` elements of `dtype` (f32, f64,
-/// complex64 or complex128).
+/// complex64, complex128, f16 or bf16).
 inline double relativeError(ein::DType dtype, const void *got, const void *want,
                             int64_t n) {
   switch (dtype) {
+  case ein::f16:
+  case ein::bf16:
+    return relativeError<float>(widenHalf(dtype, got, n).data(),
+                                widenHalf(dtype, want, n).data(), n);
   case ein::f32:
     return relativeError<float>(got, want, n);
   case ein::c64:

@@ -77,10 +77,22 @@ using GemmFn = int (*)(void *handle, int transa, int transb, int m, int n,
                        long long strideB, const void *beta, void *c, int ldc,
                        long long strideC, int batchCount);
 
+/// cublasGemmStridedBatchedEx: types are cudaDataType codes, alpha and
+/// beta f32 for an f32 compute type.
+using GemmExFn = int (*)(void *handle, int transa, int transb, int m, int n,
+                         int k, const void *alpha, const void *a, int typeA,
+                         int lda, long long strideA, const void *b, int typeB,
+                         int ldb, long long strideB, const void *beta, void *c,
+                         int typeC, int ldc, long long strideC, int batchCount,
+                         int computeType, int algo);
+constexpr int kCudaR32F = 0, kCudaR16F = 2, kCudaR16BF = 14;
+constexpr int kComputeF32 = 68, kComputeF32FastTF32 = 77, kGemmDefault = -1;
+
 struct Cublas {
   void *handle = nullptr;
-  GemmFn gemm[4] = {}; // by dtype: f32, f64, c64, c128
-  std::string why;     // why there is none
+  GemmFn gemm[4] = {};       // by dtype: f32, f64, c64, c128
+  GemmExFn gemmEx = nullptr; // f16, bf16, and f32 on TF32
+  std::string why;           // why there is none
 };
 
 const Cublas &cublas() {
@@ -104,6 +116,8 @@ const Cublas &cublas() {
         "cublasCgemmStridedBatched", "cublasZgemmStridedBatched"};
     for (int i = 0; i < 4; ++i)
       c.gemm[i] = reinterpret_cast<GemmFn>(dlsym(lib, names[i]));
+    c.gemmEx =
+        reinterpret_cast<GemmExFn>(dlsym(lib, "cublasGemmStridedBatchedEx"));
     int status = create && setStream && c.gemm[0] ? create(&c.handle) : -1;
     if (status != 0) {
       c.why = status < 0 ? "skipped: libcublas lacks cublasCreate_v2, "
@@ -128,7 +142,8 @@ struct CublasPlan {
   std::string why;
 };
 
-CublasPlan planCublas(const ein::EinsumProblem &problem, ein::DType dtype) {
+CublasPlan planCublas(const ein::EinsumProblem &problem, ein::DType dtype,
+                      bool tf32) {
   CublasPlan plan;
   auto g = gemmView(problem.subscripts, problem.extents);
   if (!g) {
@@ -164,14 +179,38 @@ CublasPlan planCublas(const ein::EinsumProblem &problem, ein::DType dtype) {
     plan.why = cb.why;
     return plan;
   }
+  int m = int(g->mSize), n = int(g->nSize), k = int(g->kSize),
+      batch = int(g->batchSize);
+  if (ein::isHalf(dtype) || tf32) {
+    // The half types as Einc computes them: products summed in f32, the
+    // result rounded once; f32 with --gpu-tf32 on TF32 tensor cores.
+    GemmExFn gemmEx = cb.gemmEx;
+    if (!gemmEx) {
+      plan.why = "skipped: this libcublas has no cublasGemmStridedBatchedEx";
+      return plan;
+    }
+    int type = dtype == ein::f16    ? kCudaR16F
+               : dtype == ein::bf16 ? kCudaR16BF
+                                    : kCudaR32F;
+    int compute = tf32 ? kComputeF32FastTF32 : kComputeF32;
+    plan.run = [=](const void *A, const void *B, void *C) -> Error {
+      float one = 1, zero = 0;
+      int status = gemmEx(cublas().handle, bT ? 1 : 0, aT ? 1 : 0, n, m, k,
+                          &one, B, type, bT ? k : n, (long long)k * n, A, type,
+                          aT ? m : k, (long long)m * k, &zero, C, type, n,
+                          (long long)m * n, batch, compute, kGemmDefault);
+      if (status != 0)
+        return ein::userError("cuBLAS failed (status " + Twine(status) + ")");
+      return Error::success();
+    };
+    return plan;
+  }
   GemmFn gemm = cb.gemm[dtype];
   if (!gemm) {
     plan.why = "skipped: this libcublas has no strided batched GEMM for " +
                std::string(ein::dtypeName(dtype));
     return plan;
   }
-  int m = int(g->mSize), n = int(g->nSize), k = int(g->kSize),
-      batch = int(g->batchSize);
   plan.run = [=](const void *A, const void *B, void *C) -> Error {
     double one[2] = {1, 0}, zero[2] = {0, 0};
     float onef[2] = {1, 0}, zerof[2] = {0, 0};
@@ -211,6 +250,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   ein::CompileOptions options;
   options.path = path;
   options.target = ein::Target::GPU;
+  options.allowTF32 = settings.tf32;
   auto start = std::chrono::steady_clock::now();
   auto kernel = jit.compile(expression, shapes, dtype, options);
   double compileMs = std::chrono::duration<double, std::milli>(
@@ -219,6 +259,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   if (!kernel)
     return reportError(kernel.takeError());
   options.target = ein::Target::CPU;
+  options.allowTF32 = false;
   auto cpuKernel = jit.compile(expression, shapes, dtype, options);
   if (!cpuKernel)
     return reportError(cpuKernel.takeError());
@@ -249,7 +290,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   std::vector<Timing> results;
   Timing own;
   own.name = "einc";
-  own.note = kernel->gpuArch();
+  own.note = kernel->gpuArch() + (settings.tf32 ? " tf32" : "");
   auto ms = timeOnDevice(
       settings, [&] { return kernel->runOnDevice(deviceInputs, output.data); });
   if (!ms)
@@ -265,7 +306,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   if (settings.cublas) {
     Timing peer;
     peer.name = "cublas";
-    CublasPlan plan = planCublas(problem, dtype);
+    CublasPlan plan = planCublas(problem, dtype, settings.tf32);
     if (plan.run) {
       if (!settings.json)
         errs() << "einc bench: timing cublas...\n";
@@ -300,6 +341,7 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
        << "\"dtype\": \"" << ein::dtypeName(dtype) << "\", "
        << "\"target\": \"gpu\", \"device\": \"" << device << "\", "
        << "\"gpu_arch\": \"" << kernel->gpuArch() << "\", "
+       << "\"tf32\": " << (settings.tf32 ? "true" : "false") << ", "
        << "\"flops\": " << format("%.6e", flops) << ", "
        << "\"compile_ms\": " << fixed(compileMs, 3) << ", \"results\": [";
     for (size_t i = 0; i < results.size(); ++i) {
@@ -321,8 +363,8 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
     return Success;
   }
   os << "  Expression:  " << problem.subscripts.str() << " ("
-     << ein::dtypeName(dtype) << ") on " << device << " (" << kernel->gpuArch()
-     << ")\n";
+     << ein::dtypeName(dtype) << (settings.tf32 ? " on TF32 tensor cores" : "")
+     << ") on " << device << " (" << kernel->gpuArch() << ")\n";
   os << "       FLOPs:  " << format("%.3e", flops) << " per call\n";
   os << "     Compile:  " << fixed(compileMs, 1) << " ms\n";
   os << std::string(88, '-') << "\n";
@@ -342,7 +384,10 @@ int einc::runGpuBench(const ein::EinsumProblem &problem,
   os << "Times are CUDA events around each call on device buffers (the "
         "kernels and the\nwait for them). einc's rel error is against the "
         "CPU kernel, cublas's against einc.\n";
-  double tolerance = dtype == ein::f32 || dtype == ein::c64 ? 1e-4 : 1e-10;
+  // Half types round the result once; TF32 keeps 10 bits of each factor.
+  double tolerance = ein::isHalf(dtype) || settings.tf32      ? 1e-2
+                     : dtype == ein::f32 || dtype == ein::c64 ? 1e-4
+                                                              : 1e-10;
   if (own.maxRelError > tolerance)
     errs() << "einc bench: warning: the GPU's result differs from the CPU's "
               "(max relative difference "

@@ -16,6 +16,7 @@ struct GpuBenchSettings {
   double minTime = 0.5; ///< seconds
   bool json = false;
   bool cublas = true; ///< time cuBLAS on GEMM-shaped work
+  bool tf32 = false;  ///< f32 on TF32 tensor cores (Einc and cuBLAS)
 };
 
 /// Times the expression compiled for the GPU on device copies of
