@@ -16,8 +16,10 @@
 //    value, so that edges need no special fragments.
 //
 // Edges are padded with zeros in shared memory (products of padding are
-// zero and never stored), so every size works. The batch, M, N and K
-// indices are linear; each is split into the loop indices of its
+// zero and never stored), so every size works. A linalg.fill that sets C
+// just before the contraction is folded in: the sums start from its
+// scalar, and C is written once instead of filled, read and written. The batch,
+// M, N and K indices are linear; each is split into the loop indices of its
 // dimensions (in C's order for M and N, A's for K) to address operands of
 // any layout. Other ops are left to ein-gpu-parallel-loops.
 //
@@ -247,15 +249,17 @@ public:
     return v;
   }
 
-  /// C's element at (batch, m, n) becomes `value(old)` when inside.
+  /// C's element at (batch, m, n) becomes `value(old)` when inside; with
+  /// `readOld` false, `value` gets no old value and C is not read.
   void update(Value batch, Value m, Value n, Value inside,
-              function_ref<Value(Value)> value) {
+              function_ref<Value(Value)> value, bool readOld = true) {
     auto branch = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(branch.thenBlock());
     SmallVector<Value> at = indices(2, loops(batch, m, n, nullptr));
     Value memref = op->getOperand(2);
-    Value old = memref::LoadOp::create(b, loc, memref, at);
+    Value old = readOld ? memref::LoadOp::create(b, loc, memref, at).getResult()
+                        : Value();
     memref::StoreOp::create(b, loc, value(old), memref, at);
   }
 
@@ -333,7 +337,9 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, const Contraction &c,
 }
 
 /// 16x16 threads, 4x4 elements of C each, K by 16 through shared memory.
-void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c) {
+/// With `init`, C's initial value is that scalar (a folded fill), not read.
+void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
+                     Value init) {
   constexpr int64_t threads = 16, perThread = kTile / threads, tileK = 16;
   Location loc = op.getLoc();
   Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
@@ -369,6 +375,10 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c) {
   SmallVector<Value> accs;
   for (int64_t i = 0; i < perThread; ++i)
     for (int64_t j = 0; j < perThread; ++j) {
+      if (init) {
+        accs.push_back(init);
+        continue;
+      }
       Value inside = k.both(rowIn[i], colIn[j]);
       auto branch = scf::IfOp::create(b, loc, tc, inside, true);
       OpBuilder::InsertionGuard guard(b);
@@ -411,8 +421,10 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c) {
   for (int64_t i = 0; i < perThread; ++i)
     for (int64_t j = 0; j < perThread; ++j) {
       Value sum = kLoop.getResult(i * perThread + j);
-      k.update(batch, k.add(m0, rows[i]), k.add(n0, cols[j]),
-               k.both(rowIn[i], colIn[j]), [&](Value) { return sum; });
+      k.update(
+          batch, k.add(m0, rows[i]), k.add(n0, cols[j]),
+          k.both(rowIn[i], colIn[j]), [&](Value) { return sum; },
+          /*readOld=*/false);
     }
 }
 
@@ -550,10 +562,10 @@ Fragments bf16Fragments(OpBuilder &b, Location loc) {
 }
 
 /// 4 warps of 32x32, WMMA fragments of 16x16 (x16 for f16, x8 for TF32),
-/// K by 32 through shared memory; the sums are added to C through shared
-/// memory.
+/// K by 32 through shared memory; the sums are added to C (or to `init`,
+/// C's initial value from a folded fill) through shared memory.
 void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
-                           const Contraction &c) {
+                           const Contraction &c, Value init) {
   constexpr int64_t threads = 128, tileK = 32, warpTile = 32, frag = 16;
   Location loc = op.getLoc();
   Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
@@ -625,13 +637,46 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
     Value i = k.add(t, k.idx(e * threads));
     Value mm = k.div(i, kTile), nn = k.rem(i, kTile);
     Value m = k.add(m0, mm), n = k.add(n0, nn);
-    k.update(batch, m, n, k.both(k.less(m, c.M), k.less(n, c.N)),
-             [&](Value old) {
-               Value sum =
-                   memref::LoadOp::create(b, loc, sharedC, ValueRange{mm, nn});
-               return arith::AddFOp::create(b, loc, old, sum).getResult();
-             });
+    k.update(
+        batch, m, n, k.both(k.less(m, c.M), k.less(n, c.N)),
+        [&](Value old) {
+          Value sum =
+              memref::LoadOp::create(b, loc, sharedC, ValueRange{mm, nn});
+          return arith::AddFOp::create(b, loc, init ? init : old, sum)
+              .getResult();
+        },
+        /*readOld=*/!init);
   }
+}
+
+/// The linalg.fill of a scalar that gives `op`'s output its initial value
+/// just before `op` (the buffer's last use before it, in the same block),
+/// or null. The kernel then starts its sums from the scalar, and the fill,
+/// a kernel of its own, goes. Buffers with views are left alone: a view
+/// could read or write the buffer in between unseen.
+linalg::FillOp initialFill(linalg::GenericOp op) {
+  Value out = op.getDpsInits()[0];
+  bool owned =
+      isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(out.getDefiningOp()) ||
+      isa<BlockArgument>(out);
+  if (!owned || llvm::any_of(out.getUsers(), [](Operation *user) {
+        return isa<ViewLikeOpInterface>(user);
+      }))
+    return nullptr;
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    bool uses = false;
+    prev->walk([&](Operation *inner) {
+      uses |= llvm::is_contained(inner->getOperands(), out);
+    });
+    if (!uses)
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == out &&
+        fill.getInputs()[0].getType() == getElementTypeOrSelf(out.getType()))
+      return fill;
+    return nullptr;
+  }
+  return nullptr;
 }
 
 struct EinGpuTileContractionsPass
@@ -660,12 +705,16 @@ struct EinGpuTileContractionsPass
       if (!c || c->M < minExtent || c->N < minExtent || c->K < minExtent ||
           llvm::divideCeil(c->M, kTile) > kMaxGrid || c->B > kMaxGrid)
         continue;
+      linalg::FillOp fill = initialFill(op);
+      Value init = fill ? fill.getInputs()[0] : Value();
       rewriter.setInsertionPoint(op);
       if (useTensorCores(op, *c))
-        buildTensorCoreKernel(rewriter, op, *c);
+        buildTensorCoreKernel(rewriter, op, *c, init);
       else
-        buildSimtKernel(rewriter, op, *c);
+        buildSimtKernel(rewriter, op, *c, init);
       rewriter.eraseOp(op);
+      if (fill)
+        rewriter.eraseOp(fill);
     }
   }
 };
