@@ -11,11 +11,18 @@ using namespace einrt::cuda;
 
 namespace {
 
-/// dlopens $`env`, or the first of `names` that loads; null with the
-/// reason in `why`.
+/// dlopens $`env`, or the first of `names` that loads (one the process
+/// has loaded already first: cuSOLVER brings the cuBLAS of its own CUDA
+/// version); null with the reason in `why`.
 void *open(const char *env, std::initializer_list<const char *> names,
            const char *what, std::string &path, std::string &why) {
   const char *override = std::getenv(env);
+  if (!override || !*override)
+    for (const char *name : names)
+      if (void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) {
+        path = name;
+        return lib;
+      }
   std::string tried;
   for (const char *name : names) {
     const char *candidate = override && *override ? override : name;
@@ -70,8 +77,10 @@ bool load(Libraries &l, std::string &why) {
     return false;
   Resolver s{solver, {}}, b{blas, {}};
   s(l.solverCreate, "cusolverDnCreate");
+  s(l.solverDestroy, "cusolverDnDestroy");
   s(l.solverSetStream, "cusolverDnSetStream");
   b(l.blasCreate, "cublasCreate_v2");
+  b(l.blasDestroy, "cublasDestroy_v2");
   b(l.blasSetStream, "cublasSetStream_v2");
   const char letters[] = {'S', 'D', 'C', 'Z'};
   for (int t = 0; t < 4; ++t) {

@@ -104,10 +104,12 @@ constexpr int kEigNoVectors = 0;
 /// Both libraries; `routines` by einrt_dtype (f32, f64, c64, c128).
 struct Libraries {
   Status (*solverCreate)(void **handle);
+  Status (*solverDestroy)(void *handle);
   Status (*solverSetStream)(void *handle, CUstream stream);
   /// All null where cuSOLVER is older than CUDA 12.6.
   GeneralEigensolver eigensolver;
   Status (*blasCreate)(void **handle);
+  Status (*blasDestroy)(void *handle);
   Status (*blasSetStream)(void *handle, CUstream stream);
   SolverRoutines solver[4];
   BlasRoutines blas[4];

@@ -51,10 +51,18 @@ bool isComplex(int32_t dtype) {
 CUdeviceptr dev(const void *p) { return reinterpret_cast<CUdeviceptr>(p); }
 void *ptr(CUdeviceptr p) { return reinterpret_cast<void *>(p); }
 
-/// A thread's library handles, made on its first decomposition.
+/// A thread's library handles, made on its first decomposition and
+/// destroyed when the thread ends (with their workspaces).
 struct Handles {
   void *solver = nullptr;
   void *blas = nullptr;
+  const Libraries *libs = nullptr;
+  ~Handles() {
+    if (libs && solver && libs->solverDestroy)
+      libs->solverDestroy(solver);
+    if (libs && blas && libs->blasDestroy)
+      libs->blasDestroy(blas);
+  }
 };
 thread_local Handles handles;
 
@@ -87,6 +95,7 @@ public:
       code = EINRT_LA_BAD_ARGUMENT;
       return;
     }
+    handles.libs = libs;
     if (!handles.solver &&
         !solverOk(libs->solverCreate(&handles.solver), "cusolverDnCreate"))
       return;
@@ -140,10 +149,12 @@ public:
                                     libs->blasPath + ")");
     return false;
   }
-  /// Records a failure of the stream's work (kept even after another).
+  /// Records a failure of the stream's work with the call's statement
+  /// (unless an error is already kept).
   void failed(CUresult r, const char *what) {
     if (r != kSuccess)
-      einrt::gpu::failed(*d, r, what);
+      einrt::gpu::fail(std::string(name) + ": " + describe(*d, r, what),
+                       statement);
   }
   bool driverOk(CUresult r, const char *what) {
     if (r == kSuccess)
@@ -679,11 +690,17 @@ int32_t eig(Call &c, int n, CUdeviceptr a, CUdeviceptr w, CUdeviceptr v) {
     c.transpose(a, n, n, n, t);
   } else {
     // Transposed as reals, then spread into the real parts of t.
+    // Column by column where n^2 passes cuBLAS's int.
     CUdeviceptr real = c.alloc(cells, c.size());
+    bool whole = cells <= size_t(INT_MAX);
     if (c.transpose(a, n, n, n, real) && c.zero(t, cells * csize))
-      c.blasOk(
-          c.blas().copy(c.blasHandle(), int(cells), ptr(real), 1, ptr(t), 2),
-          "cublas copy");
+      for (int col = 0; col < (whole ? 1 : n) && c.ok(); ++col) {
+        size_t at = whole ? 0 : size_t(col) * n;
+        c.blasOk(c.blas().copy(c.blasHandle(), whole ? int(cells) : n,
+                               ptr(real + at * c.size()), 1,
+                               ptr(t + at * csize), 2),
+                 "cublas copy");
+      }
   }
   if (!c.ok())
     return c.code;

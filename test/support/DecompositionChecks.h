@@ -368,6 +368,68 @@ template <typename B, typename T> void checkEig() {
   EXPECT_LT(std::abs(w[0] - std::conj(w[1])), tolerance<T>());
 }
 
+/// solve (one and several right-hand sides) and inv of a matrix that is
+/// not symmetric: a layout that transposed A would fail.
+template <typename B, typename T> void checkNonSymmetricSolveInv() {
+  std::mt19937_64 rng(8);
+  const int64_t n = 6;
+  Mat<T> a = randomMatrix<T>(n, n, rng);
+  for (int64_t i = 0; i < n; ++i)
+    a[i * n + i] += T(n);
+  char err[256] = "";
+  for (int64_t nrhs : {1, 3}) {
+    Mat<T> b = randomMatrix<T>(n, nrhs, rng), x(n * nrhs);
+    ASSERT_EQ(B::solve(Traits<T>::dtype, n, nrhs, a.data(), b.data(), x.data(),
+                       err, sizeof(err)),
+              EINRT_LA_OK)
+        << err;
+    EXPECT_LT(maxDiff(matmul(a, x, n, n, nrhs), b), tolerance<T>() * 10)
+        << nrhs << " right-hand sides";
+  }
+  Mat<T> inverse(n * n);
+  ASSERT_EQ(
+      B::inv(Traits<T>::dtype, n, a.data(), inverse.data(), err, sizeof(err)),
+      EINRT_LA_OK)
+      << err;
+  EXPECT_LT(maxDiff(matmul(a, inverse, n, n, n), identity<T>(n)),
+            tolerance<T>() * 10);
+}
+
+/// cholesky and eigh read only the lower triangle, as NumPy's do: other
+/// values in the strict upper one change nothing.
+template <typename B, typename T> void checkLowerTriangleOnly() {
+  using R = typename Traits<T>::Real;
+  std::mt19937_64 rng(9);
+  const int64_t n = 5;
+  Mat<T> a = spd<T>(n, rng), junk = a;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      junk[i * n + j] = Traits<T>::random(rng);
+  char err[256] = "";
+  Mat<T> l(n * n), lJunk(n * n);
+  ASSERT_EQ(
+      B::cholesky(Traits<T>::dtype, n, a.data(), l.data(), err, sizeof(err)),
+      EINRT_LA_OK)
+      << err;
+  ASSERT_EQ(B::cholesky(Traits<T>::dtype, n, junk.data(), lJunk.data(), err,
+                        sizeof(err)),
+            EINRT_LA_OK)
+      << err;
+  EXPECT_LT(maxDiff(l, lJunk), tolerance<T>());
+  std::vector<R> w(n), wJunk(n);
+  Mat<T> v(n * n);
+  ASSERT_EQ(B::eigh(Traits<T>::dtype, n, a.data(), w.data(), v.data(), err,
+                    sizeof(err)),
+            EINRT_LA_OK)
+      << err;
+  ASSERT_EQ(B::eigh(Traits<T>::dtype, n, junk.data(), wJunk.data(), v.data(),
+                    err, sizeof(err)),
+            EINRT_LA_OK)
+      << err;
+  for (int64_t i = 0; i < n; ++i)
+    EXPECT_NEAR(w[i], wJunk[i], tolerance<T>() * 10);
+}
+
 } // namespace ein::decomposition_checks
 
 #endif // EIN_TEST_SUPPORT_DECOMPOSITIONCHECKS_H

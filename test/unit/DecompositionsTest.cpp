@@ -51,6 +51,12 @@ TYPED_TEST(Decompositions, CholeskySolveInvDet) {
 TYPED_TEST(Decompositions, IllConditionedSolveStaysAccurate) {
   checkIllConditionedSolve<Lapack, TypeParam>();
 }
+TYPED_TEST(Decompositions, NonSymmetricSolveInv) {
+  checkNonSymmetricSolveInv<Lapack, TypeParam>();
+}
+TYPED_TEST(Decompositions, ReadsOnlyTheLowerTriangle) {
+  checkLowerTriangleOnly<Lapack, TypeParam>();
+}
 TYPED_TEST(Decompositions, SlogdetAgreesWithDet) {
   checkSlogdet<Lapack, TypeParam>();
 }

@@ -56,6 +56,12 @@ TYPED_TEST(GPUDecompositions, LstsqMinimisesTheResidual) {
 TYPED_TEST(GPUDecompositions, EigDiagonalisesGeneralMatrices) {
   ein::decomposition_checks::checkEig<GpuLinalg, TypeParam>();
 }
+TYPED_TEST(GPUDecompositions, NonSymmetricSolveInv) {
+  ein::decomposition_checks::checkNonSymmetricSolveInv<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUDecompositions, ReadsOnlyTheLowerTriangle) {
+  ein::decomposition_checks::checkLowerTriangleOnly<GpuLinalg, TypeParam>();
+}
 TYPED_TEST(GPUDecompositions, SlogdetAgreesWithDet) {
   ein::decomposition_checks::checkSlogdet<GpuLinalg, TypeParam>();
 }

@@ -244,6 +244,12 @@ TYPED_TEST(GPUMockDecompositions, LstsqMinimisesTheResidual) {
 TYPED_TEST(GPUMockDecompositions, EigDiagonalisesGeneralMatrices) {
   ein::decomposition_checks::checkEig<GpuLinalg, TypeParam>();
 }
+TYPED_TEST(GPUMockDecompositions, NonSymmetricSolveInv) {
+  ein::decomposition_checks::checkNonSymmetricSolveInv<GpuLinalg, TypeParam>();
+}
+TYPED_TEST(GPUMockDecompositions, ReadsOnlyTheLowerTriangle) {
+  ein::decomposition_checks::checkLowerTriangleOnly<GpuLinalg, TypeParam>();
+}
 TYPED_TEST(GPUMockDecompositions, SlogdetAgreesWithDet) {
   ein::decomposition_checks::checkSlogdet<GpuLinalg, TypeParam>();
 }

@@ -9,12 +9,16 @@
 #ifndef EIN_TEST_MOCKCUDA_H
 #define EIN_TEST_MOCKCUDA_H
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace mockcuda {
 /// True for addresses of the mock's device memory.
 bool isDeviceAddress(const void *p);
+/// The bytes from `p` to the end of the live allocation that holds it; 0
+/// when no allocation holds it.
+size_t deviceBytesFrom(const void *p);
 /// Appends `line` to $MOCK_CUDA_LOG, if set.
 void logLine(const std::string &line);
 } // namespace mockcuda

@@ -22,10 +22,12 @@
 
 #include "MockCuda.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -102,6 +104,15 @@ bool mockcuda::isDeviceAddress(const void *p) {
   return isDevice(reinterpret_cast<uintptr_t>(p));
 }
 void mockcuda::logLine(const std::string &line) { log(line); }
+size_t mockcuda::deviceBytesFrom(const void *p) {
+  std::lock_guard<std::mutex> lock(mutex);
+  uintptr_t at = reinterpret_cast<uintptr_t>(p);
+  auto next = live.upper_bound(at);
+  if (next == live.begin())
+    return 0;
+  auto [start, bytes] = *std::prev(next);
+  return at < start + std::max<size_t>(bytes, 1) ? start + bytes - at : 0;
+}
 
 extern "C" {
 

@@ -7,8 +7,11 @@
 // - column-major storage with leading dimensions, checked against the
 //   matrix extents; info is written to device memory;
 // - gesvd takes only m >= n and jobu, jobvt 'S' or 'A';
-// - a workspace must be device memory of at least the size the
-//   *_bufferSize routine reported; every matrix must be device memory;
+// - every matrix, vector, pivot array, info and workspace must lie in one
+//   live device allocation of the mock driver, large enough for its
+//   extent (ld x columns elements, lwork elements of the type); the
+//   *_bufferSize routines report workspaces that grow with the matrix, so
+//   that one counted in bytes instead of elements is too small;
 // - a handle must be created before use.
 // MOCK_CUSOLVER_FAIL=1 makes every cuSOLVER routine fail with
 // CUSOLVER_STATUS_EXECUTION_FAILED. Each routine logs one line
@@ -40,23 +43,36 @@ using c128 = std::complex<double>;
 int handleToken;
 void *const theHandle = &handleToken;
 
-/// The workspace size every *_bufferSize reports (in elements): enough to
-/// notice a runtime that allocates less.
-constexpr int kWork = 64;
+/// The workspace (in elements) the *_bufferSize routines report for an
+/// m x n problem.
+int64_t workFor(int64_t m, int64_t n) { return 64 + m * n; }
 
 template <typename T> using Real = decltype(std::abs(T()));
 
 bool device(const void *p) { return mockcuda::isDeviceAddress(p); }
 
-int check(void *h, std::initializer_list<const void *> pointers) {
+/// A pointer and the bytes the routine will touch from it.
+struct Extent {
+  const void *p;
+  int64_t bytes;
+};
+
+/// Checks the handle and that every extent lies in one device allocation.
+int check(void *h, std::initializer_list<Extent> extents) {
   if (h != theHandle)
     return kNotInitialized;
   if (std::getenv("MOCK_CUSOLVER_FAIL"))
     return kExecutionFailed;
-  for (const void *p : pointers)
-    if (!device(p))
+  for (const Extent &e : extents)
+    if (!device(e.p) ||
+        int64_t(mockcuda::deviceBytesFrom(e.p)) < std::max<int64_t>(e.bytes, 1))
       return kInvalidValue;
   return kSuccess;
+}
+
+/// Bytes of an ld x cols column-major matrix of T.
+template <typename T> int64_t matrix(int64_t ld, int64_t cols) {
+  return ld * cols * int64_t(sizeof(T));
 }
 
 void log(const char *routine, int m, int n) {
@@ -118,10 +134,10 @@ int geev(int n, c128 *a, int lda, c128 *w, c128 *vr, int ldvr) {
 char fill(int uplo) { return uplo == 1 ? 'U' : 'L'; }
 char op(int trans) { return trans == 0 ? 'N' : trans == 1 ? 'T' : 'C'; }
 
-int bufferSize(void *h, int *lwork) {
+int bufferSize(void *h, int64_t m, int64_t n, int *lwork) {
   if (h != theHandle)
     return kNotInitialized;
-  *lwork = kWork;
+  *lwork = int(workFor(m, n));
   return kSuccess;
 }
 
@@ -135,20 +151,24 @@ int finish(int *devInfo, int info) {
 template <typename T>
 int potrf(void *h, int uplo, int n, T *a, int lda, T *work, int lwork,
           int *info) {
-  if (int s = check(h, {a, work, info}))
-    return s;
-  if (n < 0 || lda < std::max(1, n) || lwork < kWork)
+  if (n < 0 || lda < std::max(1, n) || lwork < workFor(n, n))
     return kInvalidValue;
+  if (int s = check(
+          h, {{a, matrix<T>(lda, n)}, {work, matrix<T>(lwork, 1)}, {info, 4}}))
+    return s;
   log("potrf", n, n);
   return finish(info, Lapack<T>::potrf(fill(uplo), n, a, lda));
 }
 
 template <typename T>
 int getrf(void *h, int m, int n, T *a, int lda, T *work, int *ipiv, int *info) {
-  if (int s = check(h, {a, work, ipiv, info}))
-    return s;
   if (m < 0 || n < 0 || lda < std::max(1, m))
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {work, matrix<T>(workFor(m, n), 1)},
+                        {ipiv, 4 * std::min(m, n)},
+                        {info, 4}}))
+    return s;
   log("getrf", m, n);
   return finish(info, Lapack<T>::getrf(m, n, a, lda, ipiv));
 }
@@ -156,11 +176,14 @@ int getrf(void *h, int m, int n, T *a, int lda, T *work, int *ipiv, int *info) {
 template <typename T>
 int getrs(void *h, int trans, int n, int nrhs, const T *a, int lda,
           const int *ipiv, T *b, int ldb, int *info) {
-  if (int s = check(h, {a, ipiv, b, info}))
-    return s;
   if (n < 0 || nrhs < 0 || lda < std::max(1, n) || ldb < std::max(1, n) ||
       trans < 0 || trans > 2)
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {ipiv, 4 * n},
+                        {b, matrix<T>(ldb, nrhs)},
+                        {info, 4}}))
+    return s;
   log("getrs", n, nrhs);
   return finish(info, Lapack<T>::getrs(op(trans), n, nrhs, const_cast<T *>(a),
                                        lda, const_cast<int *>(ipiv), b, ldb));
@@ -169,10 +192,13 @@ int getrs(void *h, int trans, int n, int nrhs, const T *a, int lda,
 template <typename T>
 int geqrf(void *h, int m, int n, T *a, int lda, T *tau, T *work, int lwork,
           int *info) {
-  if (int s = check(h, {a, tau, work, info}))
-    return s;
-  if (m < 0 || n < 0 || lda < std::max(1, m) || lwork < kWork)
+  if (m < 0 || n < 0 || lda < std::max(1, m) || lwork < workFor(m, n))
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {tau, matrix<T>(std::min(m, n), 1)},
+                        {work, matrix<T>(lwork, 1)},
+                        {info, 4}}))
+    return s;
   log("geqrf", m, n);
   return finish(info, Lapack<T>::geqrf(m, n, a, lda, tau));
 }
@@ -180,11 +206,14 @@ int geqrf(void *h, int m, int n, T *a, int lda, T *tau, T *work, int lwork,
 template <typename T>
 int orgqr(void *h, int m, int n, int k, T *a, int lda, const T *tau, T *work,
           int lwork, int *info) {
-  if (int s = check(h, {a, tau, work, info}))
-    return s;
   if (m < 0 || n < 0 || n > m || k < 0 || k > n || lda < std::max(1, m) ||
-      lwork < kWork)
+      lwork < workFor(m, n))
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {tau, matrix<T>(k, 1)},
+                        {work, matrix<T>(lwork, 1)},
+                        {info, 4}}))
+    return s;
   log("orgqr", m, n);
   return finish(info, Lapack<T>::orgqr(m, n, k, a, lda, const_cast<T *>(tau)));
 }
@@ -192,10 +221,13 @@ int orgqr(void *h, int m, int n, int k, T *a, int lda, const T *tau, T *work,
 template <typename T>
 int syevd(void *h, int jobz, int uplo, int n, T *a, int lda, Real<T> *w,
           T *work, int lwork, int *info) {
-  if (int s = check(h, {a, w, work, info}))
-    return s;
-  if (jobz != 1 || n < 0 || lda < std::max(1, n) || lwork < kWork)
+  if (jobz != 1 || n < 0 || lda < std::max(1, n) || lwork < workFor(n, n))
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {w, matrix<Real<T>>(n, 1)},
+                        {work, matrix<T>(lwork, 1)},
+                        {info, 4}}))
+    return s;
   log("syevd", n, n);
   return finish(info, Lapack<T>::syevd(fill(uplo), n, a, lda, w));
 }
@@ -204,16 +236,24 @@ template <typename T>
 int gesvd(void *h, signed char jobu, signed char jobvt, int m, int n, T *a,
           int lda, Real<T> *s, T *u, int ldu, T *vt, int ldvt, T *work,
           int lwork, Real<T> *rwork, int *info) {
-  if (int st = check(h, {a, s, u, vt, work, info}))
-    return st;
+  int k = std::min(m, n);
   // cuSOLVER's gesvd supports only m >= n.
   if (m < n || (jobu != 'S' && jobu != 'A') || (jobvt != 'S' && jobvt != 'A') ||
       lda < std::max(1, m) || ldu < std::max(1, m) ||
-      ldvt < std::max(1, jobvt == 'A' ? n : std::min(m, n)) || lwork < kWork ||
-      (rwork && !device(rwork)))
+      ldvt < std::max(1, jobvt == 'A' ? n : k) || lwork < workFor(m, n))
+    return kInvalidValue;
+  if (int st = check(h, {{a, matrix<T>(lda, n)},
+                         {s, matrix<Real<T>>(k, 1)},
+                         {u, matrix<T>(ldu, jobu == 'A' ? m : k)},
+                         {vt, matrix<T>(ldvt, n)},
+                         {work, matrix<T>(lwork, 1)},
+                         {info, 4}}))
+    return st;
+  if (rwork && (!device(rwork) || int64_t(mockcuda::deviceBytesFrom(rwork)) <
+                                      matrix<Real<T>>(k - 1, 1)))
     return kInvalidValue;
   log("gesvd", m, n);
-  std::vector<Real<T>> superb(std::max(1, std::min(m, n)));
+  std::vector<Real<T>> superb(std::max(1, k));
   return finish(info, Lapack<T>::gesvd(char(jobu), char(jobvt), m, n, a, lda, s,
                                        u, ldu, vt, ldvt, superb.data()));
 }
@@ -223,11 +263,16 @@ template <typename T>
 int xgeev(void *h, int jobvl, int jobvr, int64_t n, T *a, int64_t lda, T *w,
           T *vr, int64_t ldvr, void *deviceWork, size_t deviceBytes,
           int *info) {
-  if (int s = check(h, {a, w, vr, deviceWork, info}))
-    return s;
   if (jobvl != 0 || jobvr != 1 || n < 0 || lda < std::max<int64_t>(1, n) ||
-      ldvr < std::max<int64_t>(1, n) || deviceBytes < kWork)
+      ldvr < std::max<int64_t>(1, n) ||
+      int64_t(deviceBytes) < matrix<T>(workFor(n, n), 1))
     return kInvalidValue;
+  if (int s = check(h, {{a, matrix<T>(lda, n)},
+                        {w, matrix<T>(n, 1)},
+                        {vr, matrix<T>(ldvr, n)},
+                        {deviceWork, int64_t(deviceBytes)},
+                        {info, 4}}))
+    return s;
   log("geev", int(n), int(n));
   return finish(info, geev(int(n), a, int(lda), w, vr, int(ldvr)));
 }
@@ -247,18 +292,35 @@ template <typename T> T element(int op, const T *x, int ld, int i, int j) {
   return op == 2 ? conjugate(v) : v;
 }
 
+/// For cuBLAS: the handle, host scalars, and device extents.
+int checkBlas(void *h, std::initializer_list<const void *> scalars,
+              std::initializer_list<Extent> extents) {
+  if (h != theHandle)
+    return kNotInitialized;
+  for (const void *scalar : scalars)
+    if (device(scalar))
+      return kBlasInvalidValue;
+  for (const Extent &e : extents)
+    if (!device(e.p) ||
+        int64_t(mockcuda::deviceBytesFrom(e.p)) < std::max<int64_t>(e.bytes, 1))
+      return kBlasInvalidValue;
+  return kSuccess;
+}
+
 template <typename T>
 int geam(void *h, int transa, int transb, int m, int n, const T *alpha,
          const T *a, int lda, const T *beta, const T *b, int ldb, T *c,
          int ldc) {
-  if (h != theHandle)
-    return kNotInitialized;
-  if (!device(a) || !device(b) || !device(c) || device(alpha) || device(beta))
-    return kBlasInvalidValue;
   auto rowsOf = [&](int t) { return t == 0 ? m : n; };
+  auto colsOf = [&](int t) { return t == 0 ? n : m; };
   if (m < 0 || n < 0 || ldc < std::max(1, m) ||
       lda < std::max(1, rowsOf(transa)) || ldb < std::max(1, rowsOf(transb)))
     return kBlasInvalidValue;
+  if (int s = checkBlas(h, {alpha, beta},
+                        {{a, matrix<T>(lda, colsOf(transa))},
+                         {b, matrix<T>(ldb, colsOf(transb))},
+                         {c, matrix<T>(ldc, n)}}))
+    return s;
   mockcuda::logLine("cublas geam " + std::to_string(m) + "x" +
                     std::to_string(n));
   for (int j = 0; j < n; ++j)
@@ -275,14 +337,15 @@ template <typename T>
 int gemm(void *h, int transa, int transb, int m, int n, int k, const T *alpha,
          const T *a, int lda, const T *b, int ldb, const T *beta, T *c,
          int ldc) {
-  if (h != theHandle)
-    return kNotInitialized;
-  if (!device(a) || !device(b) || !device(c) || device(alpha) || device(beta))
-    return kBlasInvalidValue;
   if (m < 0 || n < 0 || k < 0 || ldc < std::max(1, m) ||
       lda < std::max(1, transa == 0 ? m : k) ||
       ldb < std::max(1, transb == 0 ? k : n))
     return kBlasInvalidValue;
+  if (int s = checkBlas(h, {alpha, beta},
+                        {{a, matrix<T>(lda, transa == 0 ? k : m)},
+                         {b, matrix<T>(ldb, transb == 0 ? n : k)},
+                         {c, matrix<T>(ldc, n)}}))
+    return s;
   mockcuda::logLine("cublas gemm " + std::to_string(m) + "x" +
                     std::to_string(n) + "x" + std::to_string(k));
   for (int j = 0; j < n; ++j)
@@ -299,12 +362,15 @@ int gemm(void *h, int transa, int transb, int m, int n, int k, const T *alpha,
 template <typename T>
 int dgmm(void *h, int side, int m, int n, const T *a, int lda, const T *x,
          int incx, T *c, int ldc) {
-  if (h != theHandle)
-    return kNotInitialized;
-  if (!device(a) || !device(x) || !device(c) || m < 0 || n < 0 ||
-      lda < std::max(1, m) || ldc < std::max(1, m) || incx <= 0 ||
-      (side != 0 && side != 1))
+  if (m < 0 || n < 0 || lda < std::max(1, m) || ldc < std::max(1, m) ||
+      incx <= 0 || (side != 0 && side != 1))
     return kBlasInvalidValue;
+  if (int s = checkBlas(
+          h, {},
+          {{a, matrix<T>(lda, n)},
+           {x, matrix<T>(int64_t(side == 0 ? m : n) * incx - incx + 1, 1)},
+           {c, matrix<T>(ldc, n)}}))
+    return s;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < m; ++i)
       c[i + size_t(j) * ldc] =
@@ -314,14 +380,23 @@ int dgmm(void *h, int side, int m, int n, const T *a, int lda, const T *x,
 
 template <typename T>
 int copy(void *h, int n, const T *x, int incx, T *y, int incy) {
-  if (h != theHandle)
-    return kNotInitialized;
-  if (!device(x) || !device(y) || incx <= 0 || incy <= 0)
+  if (n < 0 || incx <= 0 || incy <= 0)
     return kBlasInvalidValue;
+  if (int s = checkBlas(h, {},
+                        {{x, matrix<T>(int64_t(n - 1) * incx + 1, 1)},
+                         {y, matrix<T>(int64_t(n - 1) * incy + 1, 1)}}))
+    return s;
   for (int i = 0; i < n; ++i)
     y[size_t(i) * incy] = x[size_t(i) * incx];
   return kSuccess;
 }
+
+/// LAPACKE's high-level routines refuse NaN input with a negative info;
+/// cuSOLVER computes with it, so the mock does too.
+const bool nanChecksOff = [] {
+  LAPACKE_set_nancheck(0);
+  return true;
+}();
 
 } // namespace
 
@@ -343,7 +418,7 @@ int cusolverDnDestroyParams(void *params) {
   return params == &paramsToken ? kSuccess : kInvalidValue;
 }
 /// cudaDataType: CUDA_C_32F = 4, CUDA_C_64F = 5.
-int cusolverDnXgeev_bufferSize(void *h, void *params, int, int, int64_t,
+int cusolverDnXgeev_bufferSize(void *h, void *params, int, int, int64_t n,
                                int typeA, const void *, int64_t, int typeW,
                                const void *, int typeVL, const void *, int64_t,
                                int typeVR, const void *, int64_t,
@@ -354,7 +429,7 @@ int cusolverDnXgeev_bufferSize(void *h, void *params, int, int, int64_t,
   if ((typeA != 4 && typeA != 5) || typeW != typeA || typeVL != typeA ||
       typeVR != typeA || computeType != typeA)
     return kInvalidValue;
-  *deviceBytes = kWork;
+  *deviceBytes = (typeA == 4 ? 8 : 16) * size_t(workFor(n, n));
   *hostBytes = 16;
   return kSuccess;
 }
@@ -379,6 +454,12 @@ int cusolverDnXgeev(void *h, void *params, int jobvl, int jobvr, int64_t n,
                deviceWork, deviceBytes, info);
 }
 
+int cusolverDnDestroy(void *h) {
+  return h == theHandle ? kSuccess : kNotInitialized;
+}
+int cublasDestroy_v2(void *h) {
+  return h == theHandle ? kSuccess : kNotInitialized;
+}
 int cublasCreate_v2(void **h) {
   *h = theHandle;
   return kSuccess;
@@ -388,15 +469,17 @@ int cublasSetStream_v2(void *h, void *) {
 }
 
 #define MOCK_ROUTINES(L, T, orth, her)                                         \
-  int cusolverDn##L##potrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##potrf_bufferSize(void *h, int, int n, T *, int,           \
+                                      int *lw) {                               \
+    return bufferSize(h, n, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##potrf(void *h, int uplo, int n, T *a, int lda, T *w,      \
                            int lw, int *info) {                                \
     return potrf(h, uplo, n, a, lda, w, lw, info);                             \
   }                                                                            \
-  int cusolverDn##L##getrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##getrf_bufferSize(void *h, int m, int n, T *, int,         \
+                                      int *lw) {                               \
+    return bufferSize(h, m, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##getrf(void *h, int m, int n, T *a, int lda, T *w,         \
                            int *ipiv, int *info) {                             \
@@ -407,31 +490,32 @@ int cublasSetStream_v2(void *h, void *) {
                            int *info) {                                        \
     return getrs(h, t, n, nrhs, a, lda, ipiv, b, ldb, info);                   \
   }                                                                            \
-  int cusolverDn##L##geqrf_bufferSize(void *h, int, int, T *, int, int *lw) {  \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##geqrf_bufferSize(void *h, int m, int n, T *, int,         \
+                                      int *lw) {                               \
+    return bufferSize(h, m, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##geqrf(void *h, int m, int n, T *a, int lda, T *tau, T *w, \
                            int lw, int *info) {                                \
     return geqrf(h, m, n, a, lda, tau, w, lw, info);                           \
   }                                                                            \
-  int cusolverDn##L##orth##_bufferSize(void *h, int, int, int, const T *, int, \
-                                       const T *, int *lw) {                   \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##orth##_bufferSize(void *h, int m, int n, int, const T *,  \
+                                       int, const T *, int *lw) {              \
+    return bufferSize(h, m, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##orth(void *h, int m, int n, int k, T *a, int lda,         \
                           const T *tau, T *w, int lw, int *info) {             \
     return orgqr(h, m, n, k, a, lda, tau, w, lw, info);                        \
   }                                                                            \
-  int cusolverDn##L##her##_bufferSize(void *h, int, int, int, const T *, int,  \
-                                      const Real<T> *, int *lw) {              \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##her##_bufferSize(void *h, int, int, int n, const T *,     \
+                                      int, const Real<T> *, int *lw) {         \
+    return bufferSize(h, n, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##her(void *h, int jobz, int uplo, int n, T *a, int lda,    \
                          Real<T> *w, T *work, int lw, int *info) {             \
     return syevd(h, jobz, uplo, n, a, lda, w, work, lw, info);                 \
   }                                                                            \
-  int cusolverDn##L##gesvd_bufferSize(void *h, int, int, int *lw) {            \
-    return bufferSize(h, lw);                                                  \
+  int cusolverDn##L##gesvd_bufferSize(void *h, int m, int n, int *lw) {        \
+    return bufferSize(h, m, n, lw);                                            \
   }                                                                            \
   int cusolverDn##L##gesvd(void *h, signed char ju, signed char jvt, int m,    \
                            int n, T *a, int lda, Real<T> *s, T *u, int ldu,    \
