@@ -38,8 +38,10 @@ bool resolve(void *lib, Driver &d, std::string &missing) {
   get(d.memFree, "cuMemFree_v2");
   get(d.memcpyHtoD, "cuMemcpyHtoD_v2");
   get(d.memcpyDtoH, "cuMemcpyDtoH_v2");
-  get(d.memcpyDtoD, "cuMemcpyDtoD_v2");
   get(d.memsetD8, "cuMemsetD8_v2");
+  get(d.memcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
+  get(d.memsetD8Async, "cuMemsetD8Async");
+  get(d.memsetD2D8Async, "cuMemsetD2D8Async");
   get(d.streamCreate, "cuStreamCreate");
   get(d.streamSynchronize, "cuStreamSynchronize");
   get(d.launchKernel, "cuLaunchKernel");

@@ -57,8 +57,14 @@ struct Driver {
   CUresult (*memFree)(CUdeviceptr ptr);
   CUresult (*memcpyHtoD)(CUdeviceptr dst, const void *src, size_t bytes);
   CUresult (*memcpyDtoH)(void *dst, CUdeviceptr src, size_t bytes);
-  CUresult (*memcpyDtoD)(CUdeviceptr dst, CUdeviceptr src, size_t bytes);
   CUresult (*memsetD8)(CUdeviceptr dst, unsigned char value, size_t count);
+  CUresult (*memcpyDtoDAsync)(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                              CUstream stream);
+  CUresult (*memsetD8Async)(CUdeviceptr dst, unsigned char value, size_t count,
+                            CUstream stream);
+  CUresult (*memsetD2D8Async)(CUdeviceptr dst, size_t pitch,
+                              unsigned char value, size_t width, size_t height,
+                              CUstream stream);
   CUresult (*streamCreate)(CUstream *stream, unsigned flags);
   CUresult (*streamSynchronize)(CUstream stream);
   CUresult (*launchKernel)(CUfunction fn, unsigned gridX, unsigned gridY,

@@ -255,6 +255,8 @@ bool einrt::gpu::failed(const Driver &d, CUresult r, const char *what) {
 }
 
 CUstream einrt::gpu::threadStream(const Driver &d) {
+  // A blocking stream (flags 0): synchronous copies on the legacy stream
+  // wait for its work, which the decompositions rely on to read results.
   if (!thread.stream &&
       failed(d, d.streamCreate(&thread.stream, 0), "cuStreamCreate"))
     return nullptr;

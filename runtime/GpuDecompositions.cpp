@@ -13,9 +13,10 @@
 // - qr, solve, and svd of a tall A transpose with geam on the device.
 // - lstsq: x = V diag(1/s) U^H b from the SVD, with cuBLAS gemm and dgmm.
 // - eig: cusolverDnXgeev (CUDA 12.6+) of A transposed to column-major.
-// Everything runs on the calling thread's stream; info and the few values
-// the host needs (pivots, a diagonal, singular values for a cutoff) are
-// read back, which waits for it.
+// Everything runs on the calling thread's stream (copies and clears
+// included); info and the few values the host needs (pivots, a diagonal,
+// singular values for a cutoff) are read back with synchronous copies,
+// which wait for it because the stream is a blocking one (flags 0).
 //
 //===----------------------------------------------------------------------===//
 
@@ -182,10 +183,13 @@ public:
     return alloc(size_t(std::max(lwork, 1)), size());
   }
 
+  /// Copies and clears go on the thread's stream, in order with the
+  /// libraries' work.
   bool copy(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
     return !ok() || !bytes
                ? ok()
-               : driverOk(d->memcpyDtoD(dst, src, bytes), "copying on the GPU");
+               : driverOk(d->memcpyDtoDAsync(dst, src, bytes, stream),
+                          "copying on the GPU");
   }
   bool download(void *dst, CUdeviceptr src, size_t bytes) {
     return !ok() || !bytes ? ok()
@@ -198,9 +202,17 @@ public:
                : driverOk(d->memcpyHtoD(dst, src, bytes), "copying to the GPU");
   }
   bool zero(CUdeviceptr dst, size_t bytes) {
-    return !ok() || !bytes
+    return !ok() || !bytes ? ok()
+                           : driverOk(d->memsetD8Async(dst, 0, bytes, stream),
+                                      "clearing GPU memory");
+  }
+  /// Clears `width` bytes of each of `height` rows `pitch` bytes apart.
+  bool zero2D(CUdeviceptr dst, size_t pitch, size_t width, size_t height) {
+    return !ok() || !width || !height
                ? ok()
-               : driverOk(d->memsetD8(dst, 0, bytes), "clearing GPU memory");
+               : driverOk(
+                     d->memsetD2D8Async(dst, pitch, 0, width, height, stream),
+                     "clearing GPU memory");
   }
 
   /// cuSOLVER's info (device memory): negative means a bad argument,
@@ -614,8 +626,9 @@ int32_t svd(Call &c, int m, int n, CUdeviceptr a, CUdeviceptr u, CUdeviceptr s,
       ++keep;
     std::fill(real.begin() + keep, real.end(), 0.0);
     size_t size = c.size();
-    for (int row = 0; keep < k && row < m && c.ok(); ++row)
-      c.zero(u + (size_t(row) * k + keep) * size, size_t(k - keep) * size);
+    if (keep < k)
+      c.zero2D(u + size_t(keep) * size, size_t(k) * size,
+               size_t(k - keep) * size, size_t(m));
     if (keep < k)
       c.zero(vt + size_t(keep) * n * size, size_t(k - keep) * n * size);
   }

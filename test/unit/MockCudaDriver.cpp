@@ -267,6 +267,27 @@ int cuMemcpyDtoD_v2(unsigned long long dst, unsigned long long src, size_t n) {
   std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src), n);
   return kSuccess;
 }
+// The asynchronous forms run at once: the mock has no streams to order.
+int cuMemcpyDtoDAsync_v2(unsigned long long dst, unsigned long long src,
+                         size_t n, void *stream) {
+  return stream ? cuMemcpyDtoD_v2(dst, src, n) : kInvalidValue;
+}
+int cuMemsetD8Async(unsigned long long dst, unsigned char value, size_t n,
+                    void *stream) {
+  if (!stream || !isDevice(dst) || (n && !isDevice(dst + n - 1)))
+    return kInvalidValue;
+  std::memset(reinterpret_cast<void *>(dst), value, n);
+  return kSuccess;
+}
+int cuMemsetD2D8Async(unsigned long long dst, size_t pitch, unsigned char value,
+                      size_t width, size_t height, void *stream) {
+  if (!stream || width > pitch)
+    return kInvalidValue;
+  for (size_t row = 0; row < height; ++row)
+    if (int r = cuMemsetD8Async(dst + row * pitch, value, width, stream))
+      return r;
+  return kSuccess;
+}
 int cuMemsetD8_v2(unsigned long long dst, unsigned char value, size_t n) {
   if (!isDevice(dst))
     return kInvalidValue;
