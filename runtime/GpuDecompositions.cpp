@@ -30,6 +30,7 @@
 #include <cmath>
 #include <complex>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -308,15 +309,21 @@ bool luFactor(Call &c, int n, CUdeviceptr lu, CUdeviceptr ipiv,
          c.info(devInfo, singularAt, "getrf");
 }
 
-/// det of the LU factors at `lu` (column-major, n x n) and their pivots:
-/// the product of the diagonal, negated per row swap.
+/// The diagonal of U and the pivots of the LU of the n x n matrix at `a`
+/// (a copy of it is factored): det A is the diagonal's product, negated
+/// per row swap. An exactly singular matrix is not an error here.
 template <typename T>
-bool luDeterminant(Call &c, int n, CUdeviceptr lu, CUdeviceptr ipiv,
-                   std::vector<T> &diagonal, std::vector<int> &pivots) {
+bool luDiagonal(Call &c, int n, CUdeviceptr a, std::vector<T> &diagonal,
+                std::vector<int> &pivots) {
   diagonal.assign(n, T(0));
   pivots.assign(n, 0);
+  CUdeviceptr lu = c.alloc(size_t(n) * n, sizeof(T));
+  CUdeviceptr ipiv = c.alloc(n, sizeof(int));
+  CUdeviceptr devInfo = c.alloc(1, sizeof(int));
   CUdeviceptr diag = c.alloc(n, sizeof(T));
-  return c.ok() &&
+  int singularAt = 0;
+  return c.copy(lu, a, size_t(n) * n * sizeof(T)) &&
+         luFactor(c, n, lu, ipiv, devInfo, singularAt) &&
          c.blasOk(
              c.blas().copy(c.blasHandle(), n, ptr(lu), n + 1, ptr(diag), 1),
              "cublas copy") &&
@@ -328,16 +335,9 @@ template <typename T>
 int32_t det(Call &c, int n, CUdeviceptr a, CUdeviceptr out) {
   T result(1);
   if (n > 0) {
-    CUdeviceptr lu = c.alloc(size_t(n) * n, sizeof(T));
-    CUdeviceptr ipiv = c.alloc(n, sizeof(int));
-    CUdeviceptr devInfo = c.alloc(1, sizeof(int));
-    int singularAt = 0;
     std::vector<T> diagonal;
     std::vector<int> pivots;
-    // An exactly singular matrix has determinant 0, not an error.
-    if (!c.copy(lu, a, size_t(n) * n * sizeof(T)) ||
-        !luFactor(c, n, lu, ipiv, devInfo, singularAt) ||
-        !luDeterminant(c, n, lu, ipiv, diagonal, pivots))
+    if (!luDiagonal(c, n, a, diagonal, pivots))
       return c.code;
     for (int i = 0; i < n; ++i) {
       result *= diagonal[i];
@@ -356,15 +356,9 @@ int32_t slogdet(Call &c, int n, CUdeviceptr a, CUdeviceptr signOut,
   T sign(1);
   R logabs(0);
   if (n > 0) {
-    CUdeviceptr lu = c.alloc(size_t(n) * n, sizeof(T));
-    CUdeviceptr ipiv = c.alloc(n, sizeof(int));
-    CUdeviceptr devInfo = c.alloc(1, sizeof(int));
-    int singularAt = 0;
     std::vector<T> diagonal;
     std::vector<int> pivots;
-    if (!c.copy(lu, a, size_t(n) * n * sizeof(T)) ||
-        !luFactor(c, n, lu, ipiv, devInfo, singularAt) ||
-        !luDeterminant(c, n, lu, ipiv, diagonal, pivots))
+    if (!luDiagonal(c, n, a, diagonal, pivots))
       return c.code;
     for (int i = 0; i < n; ++i) {
       R magnitude = std::abs(diagonal[i]);
@@ -755,76 +749,76 @@ int32_t badSize(Call &c) {
                     ": matrix sizes must be between 0 and 2^30");
 }
 
+/// Runs `fn(call)` for the decomposition `name` once its call is ready
+/// (no earlier error on this thread, the libraries loaded) and `sizes` fit
+/// the libraries' ints.
+template <typename F>
+int32_t entry(const char *name, int32_t dtype, int64_t statement,
+              std::initializer_list<int64_t> sizes, F fn) {
+  Call c(name, dtype, statement);
+  if (!c.ok())
+    return c.code;
+  for (int64_t size : sizes)
+    if (!fits(size))
+      return badSize(c);
+  return fn(c);
+}
+
+/// `fn(T{})` with T the element type of `dtype`.
+template <typename F> int32_t byType(int32_t dtype, F fn) {
+  switch (dtype) {
+  case EINRT_F32:
+    return fn(float());
+  case EINRT_F64:
+    return fn(double());
+  case EINRT_C64:
+    return fn(std::complex<float>());
+  default:
+    return fn(std::complex<double>());
+  }
+}
+
 } // namespace
 
 extern "C" {
 
 int32_t einrt_gpu_kernel_inv(int32_t dtype, int64_t n, const void *a, void *out,
                              int64_t statement) {
-  Call c("inv", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(n) ? inv(c, int(n), dev(a), dev(out)) : badSize(c);
+  return entry("inv", dtype, statement, {n},
+               [&](Call &c) { return inv(c, int(n), dev(a), dev(out)); });
 }
 
 int32_t einrt_gpu_kernel_det(int32_t dtype, int64_t n, const void *a, void *out,
                              int64_t statement) {
-  Call c("det", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  if (!fits(n))
-    return badSize(c);
-  switch (dtype) {
-  case EINRT_F32:
-    return det<float>(c, int(n), dev(a), dev(out));
-  case EINRT_F64:
-    return det<double>(c, int(n), dev(a), dev(out));
-  case EINRT_C64:
-    return det<std::complex<float>>(c, int(n), dev(a), dev(out));
-  default:
-    return det<std::complex<double>>(c, int(n), dev(a), dev(out));
-  }
+  return entry("det", dtype, statement, {n}, [&](Call &c) {
+    return byType(dtype, [&](auto t) {
+      return det<decltype(t)>(c, int(n), dev(a), dev(out));
+    });
+  });
 }
 
 int32_t einrt_gpu_kernel_slogdet(int32_t dtype, int64_t n, const void *a,
                                  void *sign, void *logabsdet,
                                  int64_t statement) {
-  Call c("slogdet", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  if (!fits(n))
-    return badSize(c);
-  switch (dtype) {
-  case EINRT_F32:
-    return slogdet<float>(c, int(n), dev(a), dev(sign), dev(logabsdet));
-  case EINRT_F64:
-    return slogdet<double>(c, int(n), dev(a), dev(sign), dev(logabsdet));
-  case EINRT_C64:
-    return slogdet<std::complex<float>>(c, int(n), dev(a), dev(sign),
-                                        dev(logabsdet));
-  default:
-    return slogdet<std::complex<double>>(c, int(n), dev(a), dev(sign),
-                                         dev(logabsdet));
-  }
+  return entry("slogdet", dtype, statement, {n}, [&](Call &c) {
+    return byType(dtype, [&](auto t) {
+      return slogdet<decltype(t)>(c, int(n), dev(a), dev(sign), dev(logabsdet));
+    });
+  });
 }
 
 int32_t einrt_gpu_kernel_cholesky(int32_t dtype, int64_t n, const void *a,
                                   void *out, int64_t statement) {
-  Call c("cholesky", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(n) ? cholesky(c, int(n), dev(a), dev(out)) : badSize(c);
+  return entry("cholesky", dtype, statement, {n},
+               [&](Call &c) { return cholesky(c, int(n), dev(a), dev(out)); });
 }
 
 int32_t einrt_gpu_kernel_solve(int32_t dtype, int64_t n, int64_t nrhs,
                                const void *a, const void *b, void *x,
                                int64_t statement) {
-  Call c("solve", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(n) && fits(nrhs)
-             ? solve(c, int(n), int(nrhs), dev(a), dev(b), dev(x))
-             : badSize(c);
+  return entry("solve", dtype, statement, {n, nrhs}, [&](Call &c) {
+    return solve(c, int(n), int(nrhs), dev(a), dev(b), dev(x));
+  });
 }
 
 int32_t einrt_gpu_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
@@ -835,48 +829,37 @@ int32_t einrt_gpu_kernel_svd(int32_t dtype, int64_t m, int64_t n, const void *a,
 int32_t einrt_gpu_kernel_svd_cutoff(int32_t dtype, int64_t m, int64_t n,
                                     const void *a, void *u, void *s, void *vt,
                                     double cutoff, int64_t statement) {
-  Call c("svd", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(m) && fits(n)
-             ? svd(c, int(m), int(n), dev(a), dev(u), dev(s), dev(vt), cutoff)
-             : badSize(c);
+  return entry("svd", dtype, statement, {m, n}, [&](Call &c) {
+    return svd(c, int(m), int(n), dev(a), dev(u), dev(s), dev(vt), cutoff);
+  });
 }
 
 int32_t einrt_gpu_kernel_qr(int32_t dtype, int64_t m, int64_t n, const void *a,
                             void *q, void *r, int64_t statement) {
-  Call c("qr", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(m) && fits(n) ? qr(c, int(m), int(n), dev(a), dev(q), dev(r))
-                            : badSize(c);
+  return entry("qr", dtype, statement, {m, n}, [&](Call &c) {
+    return qr(c, int(m), int(n), dev(a), dev(q), dev(r));
+  });
 }
 
 int32_t einrt_gpu_kernel_lstsq(int32_t dtype, int64_t m, int64_t n,
                                int64_t nrhs, const void *a, const void *b,
                                void *x, int64_t statement) {
-  Call c("lstsq", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(m) && fits(n) && fits(nrhs)
-             ? lstsq(c, int(m), int(n), int(nrhs), dev(a), dev(b), dev(x))
-             : badSize(c);
+  return entry("lstsq", dtype, statement, {m, n, nrhs}, [&](Call &c) {
+    return lstsq(c, int(m), int(n), int(nrhs), dev(a), dev(b), dev(x));
+  });
 }
 
 int32_t einrt_gpu_kernel_eig(int32_t dtype, int64_t n, const void *a, void *w,
                              void *v, int64_t statement) {
-  Call c("eig", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(n) ? eig(c, int(n), dev(a), dev(w), dev(v)) : badSize(c);
+  return entry("eig", dtype, statement, {n},
+               [&](Call &c) { return eig(c, int(n), dev(a), dev(w), dev(v)); });
 }
 
 int32_t einrt_gpu_kernel_eigh(int32_t dtype, int64_t n, const void *a, void *w,
                               void *v, int64_t statement) {
-  Call c("eigh", dtype, statement);
-  if (!c.ok())
-    return c.code;
-  return fits(n) ? eigh(c, int(n), dev(a), dev(w), dev(v)) : badSize(c);
+  return entry("eigh", dtype, statement, {n}, [&](Call &c) {
+    return eigh(c, int(n), dev(a), dev(w), dev(v));
+  });
 }
 
 } // extern "C"

@@ -57,17 +57,22 @@ struct Extent {
   int64_t bytes;
 };
 
-/// Checks the handle and that every extent lies in one device allocation.
+/// Whether every extent lies in one live device allocation.
+bool inDeviceMemory(std::initializer_list<Extent> extents) {
+  for (const Extent &e : extents)
+    if (!device(e.p) ||
+        int64_t(mockcuda::deviceBytesFrom(e.p)) < std::max<int64_t>(e.bytes, 1))
+      return false;
+  return true;
+}
+
+/// Checks the handle and the extents, for cuSOLVER.
 int check(void *h, std::initializer_list<Extent> extents) {
   if (h != theHandle)
     return kNotInitialized;
   if (std::getenv("MOCK_CUSOLVER_FAIL"))
     return kExecutionFailed;
-  for (const Extent &e : extents)
-    if (!device(e.p) ||
-        int64_t(mockcuda::deviceBytesFrom(e.p)) < std::max<int64_t>(e.bytes, 1))
-      return kInvalidValue;
-  return kSuccess;
+  return inDeviceMemory(extents) ? kSuccess : kInvalidValue;
 }
 
 /// Bytes of an ld x cols column-major matrix of T.
@@ -300,11 +305,7 @@ int checkBlas(void *h, std::initializer_list<const void *> scalars,
   for (const void *scalar : scalars)
     if (device(scalar))
       return kBlasInvalidValue;
-  for (const Extent &e : extents)
-    if (!device(e.p) ||
-        int64_t(mockcuda::deviceBytesFrom(e.p)) < std::max<int64_t>(e.bytes, 1))
-      return kBlasInvalidValue;
-  return kSuccess;
+  return inDeviceMemory(extents) ? kSuccess : kBlasInvalidValue;
 }
 
 template <typename T>
