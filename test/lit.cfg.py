@@ -55,6 +55,7 @@ if ptxas:
 # The stand-in CUDA driver (test/unit/MockCudaDriver.cpp): einc run
 # --target gpu through it checks the run path's errors and launches on
 # machines without a GPU.
+config.substitutions.append(("%mock_cuda_old_solver", os.path.join(config.ein_obj_root, "lib", "libEinMockCudaOldSolver.so")))
 config.substitutions.append(("%mock_cuda", os.path.join(config.ein_obj_root, "lib", "libEinMockCudaDriver.so")))
 
 # A real GPU: the CUDA driver loads and finds a device. Tests that run

@@ -1,7 +1,8 @@
 //===- GPUMockTest.cpp - The GPU run path against a stand-in driver -------===//
 //
 // Runs in its own executable with EINRT_CUDA_DRIVER naming the mock driver
-// (MockCudaDriver.cpp), which runs no kernel but checks what it is asked:
+// (MockCudaDriver.cpp, whose library is also the mock cuSOLVER and cuBLAS
+// of MockCudaLibraries.cpp), which runs no kernel but checks what it is asked:
 // these tests cover the runtime (device memory, copies, errors, the module
 // caches) and the JIT's GPU path (compiling to PTX and host code, loading
 // the module, launching, freeing every device buffer) without a GPU. The
@@ -30,6 +31,17 @@
 #include <vector>
 
 namespace {
+
+/// The mock driver's library is also the mock cuSOLVER and cuBLAS; the
+/// kernel cache goes to the build tree (unless the caller chose others).
+const bool mockEnvironment = [] {
+  if (const char *driver = std::getenv("EINRT_CUDA_DRIVER")) {
+    setenv("EINRT_CUSOLVER", driver, /*overwrite=*/0);
+    setenv("EINRT_CUBLAS", driver, /*overwrite=*/0);
+  }
+  setenv("EINC_CACHE_DIR", EIN_TEST_CACHE_DIR, /*overwrite=*/0);
+  return true;
+}();
 
 struct MockCudaStats {
   long loads, launches, allocs, frees, liveBuffers;

@@ -13,7 +13,8 @@
 //   *_bufferSize routines report workspaces that grow with the matrix, so
 //   that one counted in bytes instead of elements is too small;
 // - a handle must be created before use.
-// MOCK_CUSOLVER_FAIL=1 makes every cuSOLVER routine fail with
+// Built with MOCK_NO_XGEEV it has no cusolverDnXgeev, as cuSOLVER before
+// CUDA 12.6. MOCK_CUSOLVER_FAIL=1 makes every cuSOLVER routine fail with
 // CUSOLVER_STATUS_EXECUTION_FAILED. Each routine logs one line
 // ("cusolver getrf 4x4") to $MOCK_CUDA_LOG.
 //
@@ -122,6 +123,7 @@ MOCK_LAPACK(c64, lapack_complex_float, c, heevd, ungqr)
 MOCK_LAPACK(c128, lapack_complex_double, z, heevd, ungqr)
 #undef MOCK_LAPACK
 
+#ifndef MOCK_NO_XGEEV
 /// Right eigenvectors of a general complex matrix, column-major.
 int geev(int n, c64 *a, int lda, c64 *w, c64 *vr, int ldvr) {
   using L = lapack_complex_float;
@@ -135,6 +137,7 @@ int geev(int n, c128 *a, int lda, c128 *w, c128 *vr, int ldvr) {
                        lda, reinterpret_cast<L *>(w), nullptr, 1,
                        reinterpret_cast<L *>(vr), ldvr);
 }
+#endif
 
 char fill(int uplo) { return uplo == 1 ? 'U' : 'L'; }
 char op(int trans) { return trans == 0 ? 'N' : trans == 1 ? 'T' : 'C'; }
@@ -263,6 +266,7 @@ int gesvd(void *h, signed char jobu, signed char jobvt, int m, int n, T *a,
                                        u, ldu, vt, ldvt, superb.data()));
 }
 
+#ifndef MOCK_NO_XGEEV
 /// cusolverDnXgeev for complex data (the runtime widens real matrices).
 template <typename T>
 int xgeev(void *h, int jobvl, int jobvr, int64_t n, T *a, int64_t lda, T *w,
@@ -281,6 +285,8 @@ int xgeev(void *h, int jobvl, int jobvr, int64_t n, T *a, int64_t lda, T *w,
   log("geev", int(n), int(n));
   return finish(info, geev(int(n), a, int(lda), w, vr, int(ldvr)));
 }
+
+#endif
 
 template <typename T> T conjugate(T x) {
   if constexpr (std::is_floating_point_v<T>)
@@ -410,6 +416,9 @@ int cusolverDnCreate(void **h) {
 int cusolverDnSetStream(void *h, void *) {
   return h == theHandle ? kSuccess : kNotInitialized;
 }
+// Built with MOCK_NO_XGEEV, the library is a cuSOLVER older than CUDA
+// 12.6, which has no 64-bit general eigensolver.
+#ifndef MOCK_NO_XGEEV
 int paramsToken;
 int cusolverDnCreateParams(void **params) {
   *params = &paramsToken;
@@ -454,6 +463,7 @@ int cusolverDnXgeev(void *h, void *params, int jobvl, int jobvr, int64_t n,
                static_cast<c128 *>(w), static_cast<c128 *>(vr), ldvr,
                deviceWork, deviceBytes, info);
 }
+#endif
 
 int cusolverDnDestroy(void *h) {
   return h == theHandle ? kSuccess : kNotInitialized;
