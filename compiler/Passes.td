@@ -340,15 +340,18 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
     Runs on memrefs, before `ein-gpu-parallel-loops`. Each linalg.generic
     that sums `out + a * b` (a and b possibly extended) over batch, M, N
     and K loops of static extent, M, N and K each at least `min-extent`,
-    becomes a `gpu.launch` of its own: one block per 64x64 tile of C,
-    tiles of A and B staged in workgroup (shared) memory, zero-padded at
-    the edges. Real types other than the cases below use 16x16 threads
-    holding 4x4 elements of C each in registers. f16 inputs summed in f32
-    use tensor cores through `gpu.subgroup_mma_*` (WMMA) when `sm` is at
-    least 70, and so do f32 contractions when `tf32` is set and `sm` is at
-    least 80; bf16 inputs from `sm` 80 through NVVM's bf16 WMMA intrinsics
-    (`llvm.call_intrinsic`: `!gpu.mma_matrix` has no bf16). Other linalg
-    ops are left as they are.
+    becomes a `gpu.launch` of its own: one block per tile of C, tiles of A
+    and B double-buffered in workgroup (shared) memory (the next ones
+    fetched into registers while the current ones are used), zero-padded
+    at the edges. Real types other than the cases below use 64x64 tiles of
+    16x16 threads holding 4x4 elements of C each in registers. f16 inputs
+    summed in f32 use tensor cores through `gpu.subgroup_mma_*` (WMMA) when
+    `sm` is at least 70, and so do f32 contractions when `tf32` is set and
+    `sm` is at least 80; bf16 inputs from `sm` 80 through NVVM's bf16 WMMA
+    intrinsics (`llvm.call_intrinsic`: `!gpu.mma_matrix` has no bf16).
+    Tensor-core kernels use 64x64 tiles of 4 warps, or 128x128 tiles of 8
+    warps for problems of at least 128 such tiles. Other linalg ops are
+    left as they are.
   }];
   let options = [
     Option<"sm", "sm", "unsigned", /*default=*/"0",
@@ -358,10 +361,15 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
            "Let f32 contractions use TF32 tensor cores (10-bit mantissas)">,
     Option<"minExtent", "min-extent", "int64_t", /*default=*/"16",
            "Smallest M, N and K that get a tiled kernel">,
+    Option<"emulated", "emulated", "bool", /*default=*/"false",
+           "Tensor-core fragments for ein-emulate-gpu-launches: whole "
+           "fragments in each thread's buffers, which lane 0 of each warp "
+           "loads, multiplies and stores">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }

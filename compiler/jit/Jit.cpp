@@ -570,10 +570,9 @@ static EinsumProblem withoutLabels(const EinsumProblem &problem,
 /// none was asked for, and points the runtime's module cache to ours.
 std::string ein::targetKey(const CompileOptions &options) {
   std::string key;
-  if (options.target == Target::GPU)
-    key += "gpu " + options.gpuArch + (options.allowTF32 ? " tf32|" : "|");
-  if (options.emulateGPU)
-    key += "emulated gpu|";
+  if (options.target == Target::GPU || options.emulateGPU)
+    key += std::string(options.emulateGPU ? "emulated " : "") + "gpu " +
+           options.gpuArch + (options.allowTF32 ? " tf32|" : "|");
   return key;
 }
 

@@ -205,7 +205,10 @@ compileProgramUncached(llvm::StringRef source,
       return llvm::createStringError(
           "internal compiler error: cannot rename the runtime calls");
     GPUTargetOptions target;
-    target.chip = options.gpuArch.empty() ? "sm_80" : options.gpuArch;
+    // Emulation without an architecture uses no tensor cores.
+    target.chip = options.gpuArch.empty() && !options.emulateGPU
+                      ? "sm_80"
+                      : options.gpuArch;
     target.tf32 = options.allowTF32;
     if (llvm::Error err =
             options.emulateGPU

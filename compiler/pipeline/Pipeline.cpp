@@ -139,7 +139,8 @@ void buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
   buildBufferizationPipeline(pm);
   pm.addPass(mlir::ein::createEinGpuAttentionKernels());
   mlir::ein::EinGpuTileContractionsOptions tile;
-  tile.sm = target.emulated ? 0 : smVersion(target.chip);
+  tile.sm = smVersion(target.chip);
+  tile.emulated = target.emulated;
   tile.tf32 = target.tf32;
   pm.addPass(mlir::ein::createEinGpuTileContractions(tile));
   pm.addPass(mlir::ein::createEinGpuParallelLoops());

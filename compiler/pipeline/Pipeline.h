@@ -66,7 +66,8 @@ struct GPUTargetOptions {
   /// f32 contractions may use TF32 tensor cores (sm_80 and later).
   bool tf32 = false;
   /// The kernels are for ein-emulate-gpu-launches: no warp-level
-  /// operations (tensor cores).
+  /// operations. Tensor-core kernels (for `chip`, as on a GPU) hold whole
+  /// fragments per lane instead; an empty `chip` uses no tensor cores.
   bool emulated = false;
 };
 

@@ -3,23 +3,31 @@
 // ein-gpu-tile-contractions turns each contraction of the NVPTX pipeline
 // (a linalg.generic on memrefs summing out + a * b, its loops batch, M, N
 // and K dimensions of any number and order) into a gpu.launch of its own
-// that computes a 64x64 tile of C per thread block, staging tiles of A and
-// B in shared memory:
+// that computes a tile of C per thread block. Tiles of A and B are
+// double-buffered in shared memory: each step along K fetches the next
+// tiles into registers, computes on the current ones, then stores the next
+// ones into the other buffers, with one barrier a step.
 //
-//  * SIMT: 16x16 threads, each holding a 4x4 block of C in registers;
-//    K advances 16 at a time, and each thread's 16 sums per step reuse 4
-//    elements of A and 4 of B read from shared memory.
+//  * SIMT: 64x64 tiles of 16x16 threads, each holding a 4x4 block of C in
+//    registers; K advances 16 at a time, and each thread's 16 sums per
+//    step reuse 4 elements of A and 4 of B read from shared memory.
 //  * Tensor cores (sm_70 and later for f16 inputs summed in f32; sm_80 and
-//    later for f32 when TF32 is allowed): 4 warps of 32x32 each, whose
-//    16x16 fragments go through gpu.subgroup_mma_* (WMMA); K advances 32 at
-//    a time. The sums go through shared memory to C, added to C's initial
-//    value, so that edges need no special fragments.
+//    later for bf16, and for f32 when TF32 is allowed): WMMA fragments of
+//    16x16 (gpu.subgroup_mma_*, NVVM's intrinsics for bf16); 64x64 tiles
+//    of 4 warps of 32x32, or, for problems of at least 128 such blocks,
+//    128x128 tiles of 8 warps of 64x32; K by 32 (16 where two tiles of f32
+//    would not fit). Each fragment of sums goes through 16x16 of shared
+//    memory per warp to C, added to C's initial value, so that edges need
+//    no special fragments. With `emulated`, fragments are buffers that
+//    lane 0 of each warp fills and multiplies, for
+//    ein-emulate-gpu-launches.
 //
 // Edges are padded with zeros in shared memory (products of padding are
-// zero and never stored), so every size works. A linalg.fill that sets C
-// just before the contraction is folded in: the sums start from its
-// scalar, and C is written once instead of filled, read and written. The batch,
-// M, N and K indices are linear; each is split into the loop indices of its
+// zero and never stored), so every size works; where the tiles divide M,
+// N or K, no bounds are checked along it. A linalg.fill that sets C just
+// before the contraction is folded in: the sums start from its scalar, and
+// C is written once instead of filled, read and written. The batch, M, N
+// and K indices are linear; each is split into the loop indices of its
 // dimensions (in C's order for M and N, A's for K) to address operands of
 // any layout. Other ops are left to ein-gpu-parallel-loops.
 //
@@ -31,6 +39,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -49,8 +58,12 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kTile = 64;       // rows and columns of C per block
 constexpr int64_t kMaxGrid = 65535; // blocks along y and z
+
+/// The extents of a block's tile of C (m x n) and of its steps along K.
+struct Tiling {
+  int64_t m, n, k;
+};
 
 /// The loops of a contraction by role, each in the order its linear index
 /// splits into (the last the fastest).
@@ -222,23 +235,107 @@ public:
     return arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
   }
 
-  /// Stores operand `operand`'s element at `ivs` when `inside`, else zero,
-  /// to `shared` at `at`. (Both branches store: no value of the operand's
-  /// type joins them, which CPUs without bf16 arithmetic would convert.)
-  void copyOrZero(unsigned operand, ArrayRef<Value> ivs, Value inside,
-                  Value shared, ValueRange at) {
+  /// Operand `operand`'s element at `ivs`, or zero where `inside` (null:
+  /// always inside) is false, as an integer of its width for half types
+  /// (values of those types that join in branches would be converted by
+  /// CPUs without half arithmetic).
+  Value fetch(unsigned operand, ArrayRef<Value> ivs, Value inside) {
     Value memref = op->getOperand(operand);
-    Type stored = getElementTypeOrSelf(shared.getType());
-    auto branch = scf::IfOp::create(b, loc, TypeRange{}, inside,
+    Type element = getElementTypeOrSelf(memref.getType());
+    Type held = element.isF16() || element.isBF16()
+                    ? Type(IntegerType::get(b.getContext(), 16))
+                    : element;
+    auto read = [&]() -> Value {
+      Value v = memref::LoadOp::create(b, loc, memref, indices(operand, ivs));
+      return held == element ? v : arith::BitcastOp::create(b, loc, held, v);
+    };
+    if (!inside)
+      return read();
+    auto branch = scf::IfOp::create(b, loc, held, inside,
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(branch.thenBlock());
-    Value v = memref::LoadOp::create(b, loc, memref, indices(operand, ivs));
+    scf::YieldOp::create(b, loc, read());
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(b, loc, zero(held));
+    return branch.getResult(0);
+  }
+
+  /// `v` (from fetch) stored to `shared` at `at`.
+  void deposit(Value v, Value shared, ValueRange at) {
+    Type stored = getElementTypeOrSelf(shared.getType());
     if (v.getType() != stored)
       v = arith::BitcastOp::create(b, loc, stored, v);
     memref::StoreOp::create(b, loc, v, shared, at);
-    b.setInsertionPointToStart(branch.elseBlock());
-    memref::StoreOp::create(b, loc, zero(stored), shared, at);
+  }
+
+  /// `x < bound` for an index of `extent` in tiles of `tile` starting at
+  /// multiples of it; null when always true (the tiles divide `bound`).
+  Value within(Value x, int64_t bound, int64_t tile) {
+    return bound % tile == 0 ? Value() : less(x, bound);
+  }
+
+  /// The conjunction of `x` and `y`, either possibly null (true).
+  Value all(Value x, Value y) { return !x ? y : !y ? x : both(x, y); }
+
+  /// Thread `t` of `threads`' share of A's tile (tile.m x tile.k) and B's
+  /// (tile.k x tile.n) at (m0, n0) and K offset `k0`, as fetch returns
+  /// them, A's first.
+  SmallVector<Value> fetchTiles(Value t, int64_t threads, Value batch, Value m0,
+                                Value n0, Value k0, const Tiling &tile) {
+    SmallVector<Value> values;
+    for (int64_t e = 0; e < tile.m * tile.k / threads; ++e) {
+      auto [mm, kk] = positionA(t, e, threads, tile);
+      Value m = add(m0, mm), kv = add(k0, kk);
+      values.push_back(
+          fetch(0, loops(batch, m, nullptr, kv),
+                all(within(m, c.M, tile.m), within(kv, c.K, tile.k))));
+    }
+    for (int64_t e = 0; e < tile.n * tile.k / threads; ++e) {
+      auto [kk, nn] = positionB(t, e, threads, tile);
+      Value n = add(n0, nn), kv = add(k0, kk);
+      values.push_back(
+          fetch(1, loops(batch, nullptr, n, kv),
+                all(within(n, c.N, tile.n), within(kv, c.K, tile.k))));
+    }
+    return values;
+  }
+
+  /// Stores fetchTiles' `values` into `sharedA` at row `rowA` on ([mm][kk],
+  /// or [kk][mm] unless `aRowsM`) and `sharedB` ([kk][nn]) at row `rowB` on.
+  void depositTiles(ArrayRef<Value> values, Value t, int64_t threads,
+                    const Tiling &tile, Value sharedA, Value rowA, bool aRowsM,
+                    Value sharedB, Value rowB) {
+    int64_t perA = tile.m * tile.k / threads;
+    for (int64_t e = 0; e < perA; ++e) {
+      auto [mm, kk] = positionA(t, e, threads, tile);
+      deposit(values[e], sharedA,
+              aRowsM ? ValueRange{add(rowA, mm), kk}
+                     : ValueRange{add(rowA, kk), mm});
+    }
+    for (int64_t e = 0; e < tile.n * tile.k / threads; ++e) {
+      auto [kk, nn] = positionB(t, e, threads, tile);
+      deposit(values[perA + e], sharedB, ValueRange{add(rowB, kk), nn});
+    }
+  }
+
+  /// The (mm, kk) in A's tile of thread `t`'s `e`th element: consecutive
+  /// threads take consecutive elements of A's contiguous dimension.
+  std::pair<Value, Value> positionA(Value t, int64_t e, int64_t threads,
+                                    const Tiling &tile) {
+    Value i = add(t, idx(e * threads));
+    if (c.aKFast)
+      return {div(i, tile.k), rem(i, tile.k)};
+    return {rem(i, tile.m), div(i, tile.m)};
+  }
+
+  /// The (kk, nn) in B's tile of thread `t`'s `e`th element.
+  std::pair<Value, Value> positionB(Value t, int64_t e, int64_t threads,
+                                    const Tiling &tile) {
+    Value i = add(t, idx(e * threads));
+    if (c.bNFast)
+      return {div(i, tile.n), rem(i, tile.n)};
+    return {rem(i, tile.k), div(i, tile.k)};
   }
 
   /// The element of `shared` at `at` as a value of type `element`.
@@ -249,13 +346,16 @@ public:
     return v;
   }
 
-  /// C's element at (batch, m, n) becomes `value(old)` when inside; with
+  /// C's element at (batch, m, n) becomes `value(old)` when `inside` (null:
+  /// always); with
   /// `readOld` false, `value` gets no old value and C is not read.
   void update(Value batch, Value m, Value n, Value inside,
               function_ref<Value(Value)> value, bool readOld = true) {
-    auto branch = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(branch.thenBlock());
+    if (inside) {
+      auto branch = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(branch.thenBlock());
+    }
     SmallVector<Value> at = indices(2, loops(batch, m, n, nullptr));
     Value memref = op->getOperand(2);
     Value old = readOld ? memref::LoadOp::create(b, loc, memref, at).getResult()
@@ -280,31 +380,6 @@ public:
     return mapping.lookup(block.getTerminator()->getOperand(0));
   }
 
-  /// Stores A's and B's tiles at K offset `k0` into shared `sharedA`
-  /// ([kk][mm] or [mm][kk]) and `sharedB` ([kk][nn]); thread `t` of
-  /// `threads` loads its share. `aRowsM`: sharedA is [mm][kk].
-  void stage(Value t, int64_t threads, Value batch, Value m0, Value n0,
-             Value k0, int64_t tileK, Value sharedA, bool aRowsM,
-             Value sharedB) {
-    for (int64_t e = 0; e < kTile * tileK / threads; ++e) {
-      Value i = add(t, idx(e * threads));
-      Value kk = c.aKFast ? rem(i, tileK) : div(i, kTile);
-      Value mm = c.aKFast ? div(i, tileK) : rem(i, kTile);
-      Value m = add(m0, mm), k = add(k0, kk);
-      copyOrZero(0, loops(batch, m, nullptr, k),
-                 both(less(m, c.M), less(k, c.K)), sharedA,
-                 aRowsM ? ValueRange{mm, kk} : ValueRange{kk, mm});
-    }
-    for (int64_t e = 0; e < kTile * tileK / threads; ++e) {
-      Value i = add(t, idx(e * threads));
-      Value nn = c.bNFast ? rem(i, kTile) : div(i, tileK);
-      Value kk = c.bNFast ? div(i, kTile) : rem(i, tileK);
-      Value n = add(n0, nn), k = add(k0, kk);
-      copyOrZero(1, loops(batch, nullptr, n, k),
-                 both(less(n, c.N), less(k, c.K)), sharedB, ValueRange{kk, nn});
-    }
-  }
-
   OpBuilder &b;
   Location loc;
   linalg::GenericOp op;
@@ -317,17 +392,17 @@ MemRefType sharedType(ArrayRef<int64_t> shape, Type element) {
   return MemRefType::get(shape, element, MemRefLayoutAttrInterface(), space);
 }
 
-/// The launch of one block per 64x64 tile of C (x: N, y: M, z: batch) of
+/// The launch of one block per tile of C (x: N, y: M, z: batch) of
 /// `threadsX` x `threadsY` threads, with `shared` buffers.
 gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, const Contraction &c,
-                           int64_t threadsX, int64_t threadsY,
-                           TypeRange shared) {
+                           const Tiling &tile, int64_t threadsX,
+                           int64_t threadsY, TypeRange shared) {
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
   auto launch = gpu::LaunchOp::create(
-      b, loc, index(llvm::divideCeil(c.N, kTile)),
-      index(llvm::divideCeil(c.M, kTile)), index(c.B), index(threadsX),
+      b, loc, index(llvm::divideCeil(c.N, tile.n)),
+      index(llvm::divideCeil(c.M, tile.m)), index(c.B), index(threadsX),
       index(threadsY), index(1), /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, shared);
   b.setInsertionPointToEnd(&launch.getBody().front());
@@ -336,11 +411,53 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, const Contraction &c,
   return launch;
 }
 
+/// The K loop of a block, its tiles double-buffered in shared memory:
+/// `sharedA` and `sharedB` hold two tiles each, one above the other. Each
+/// step fetches the next tiles into registers, computes on the current
+/// ones (`compute` gets the first rows of A's and B's and the sums), then
+/// stores the next ones into the other halves; one barrier per step. The
+/// loop's results are the sums, which start as `accs`.
+scf::ForOp pipelinedKLoop(
+    KernelBuilder &k, Value t, int64_t threads, Value batch, Value m0, Value n0,
+    const Tiling &tile, Value sharedA, bool aRowsM, Value sharedB,
+    ValueRange accs,
+    function_ref<SmallVector<Value>(Value rowA, Value rowB, ValueRange sums)>
+        compute) {
+  OpBuilder &b = k.b;
+  Location loc = k.loc;
+  int64_t rowsA = aRowsM ? tile.m : tile.k;
+  int64_t lastK = (llvm::divideCeil(k.c.K, tile.k) - 1) * tile.k;
+  k.depositTiles(k.fetchTiles(t, threads, batch, m0, n0, k.idx(0), tile), t,
+                 threads, tile, sharedA, k.idx(0), aRowsM, sharedB, k.idx(0));
+  gpu::BarrierOp::create(b, loc);
+  auto loop =
+      scf::ForOp::create(b, loc, k.idx(0), k.idx(k.c.K), k.idx(tile.k), accs);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value k0 = loop.getInductionVar();
+  Value current = k.rem(k.div(k0, tile.k), 2);
+  Value other = arith::SubIOp::create(b, loc, k.idx(1), current);
+  // The last step fetches its own tiles again, never past K.
+  Value nextK =
+      arith::MinUIOp::create(b, loc, k.add(k0, k.idx(tile.k)), k.idx(lastK));
+  SmallVector<Value> next =
+      k.fetchTiles(t, threads, batch, m0, n0, nextK, tile);
+  SmallVector<Value> sums = compute(
+      k.mul(current, rowsA), k.mul(current, tile.k), loop.getRegionIterArgs());
+  k.depositTiles(next, t, threads, tile, sharedA, k.mul(other, rowsA), aRowsM,
+                 sharedB, k.mul(other, tile.k));
+  gpu::BarrierOp::create(b, loc);
+  scf::YieldOp::create(b, loc, sums);
+  return loop;
+}
+
 /// 16x16 threads, 4x4 elements of C each, K by 16 through shared memory.
 /// With `init`, C's initial value is that scalar (a folded fill), not read.
 void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
                      Value init) {
-  constexpr int64_t threads = 16, perThread = kTile / threads, tileK = 16;
+  constexpr int64_t threads = 16;
+  const Tiling tile{64, 64, 16};
+  constexpr int64_t perThread = 64 / threads;
   Location loc = op.getLoc();
   Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
        tb = getElementTypeOrSelf(op->getOperand(1).getType()),
@@ -353,23 +470,23 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
     return t.isF16() || t.isBF16() ? IntegerType::get(t.getContext(), 16) : t;
   };
   gpu::LaunchOp launch =
-      createLaunch(b, loc, c, threads, threads,
-                   {sharedType({tileK, kTile + 1}, storage(ta)),
-                    sharedType({tileK, kTile + 1}, storage(tb))});
+      createLaunch(b, loc, c, tile, threads, threads,
+                   {sharedType({2 * tile.k, tile.m + 1}, storage(ta)),
+                    sharedType({2 * tile.k, tile.n + 1}, storage(tb))});
   KernelBuilder k(b, loc, op, c);
   Value sharedA = launch.getWorkgroupAttributions()[0],
         sharedB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
   Value batch = launch.getBlockIds().z;
-  Value m0 = k.mul(launch.getBlockIds().y, kTile),
-        n0 = k.mul(launch.getBlockIds().x, kTile);
+  Value m0 = k.mul(launch.getBlockIds().y, tile.m),
+        n0 = k.mul(launch.getBlockIds().x, tile.n);
   Value t = k.add(k.mul(ty, threads), tx);
   SmallVector<Value> rows, cols, rowIn, colIn;
   for (int64_t i = 0; i < perThread; ++i) {
     rows.push_back(k.add(ty, k.idx(i * threads)));
     cols.push_back(k.add(tx, k.idx(i * threads)));
-    rowIn.push_back(k.less(k.add(m0, rows.back()), c.M));
-    colIn.push_back(k.less(k.add(n0, cols.back()), c.N));
+    rowIn.push_back(k.within(k.add(m0, rows.back()), c.M, tile.m));
+    colIn.push_back(k.within(k.add(n0, cols.back()), c.N, tile.n));
   }
   // The accumulators start from C (its initial value is part of the sum).
   SmallVector<Value> accs;
@@ -379,12 +496,16 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
         accs.push_back(init);
         continue;
       }
-      Value inside = k.both(rowIn[i], colIn[j]);
+      SmallVector<Value> at = k.indices(
+          2, k.loops(batch, k.add(m0, rows[i]), k.add(n0, cols[j]), nullptr));
+      Value inside = k.all(rowIn[i], colIn[j]);
+      if (!inside) {
+        accs.push_back(memref::LoadOp::create(b, loc, op->getOperand(2), at));
+        continue;
+      }
       auto branch = scf::IfOp::create(b, loc, tc, inside, true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(branch.thenBlock());
-      SmallVector<Value> at = k.indices(
-          2, k.loops(batch, k.add(m0, rows[i]), k.add(n0, cols[j]), nullptr));
       scf::YieldOp::create(
           b, loc,
           memref::LoadOp::create(b, loc, op->getOperand(2), at).getResult());
@@ -393,37 +514,34 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
       b.setInsertionPointAfter(branch);
       accs.push_back(branch.getResult(0));
     }
-  auto kLoop =
-      scf::ForOp::create(b, loc, k.idx(0), k.idx(c.K), k.idx(tileK), accs);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    k.stage(t, threads * threads, batch, m0, n0, kLoop.getInductionVar(), tileK,
-            sharedA, /*aRowsM=*/false, sharedB);
-    gpu::BarrierOp::create(b, loc);
-    // The steps of the tile unrolled: 8 shared loads feed 16 multiply-adds
-    // each.
-    SmallVector<Value> current(kLoop.getRegionIterArgs());
-    for (int64_t kk = 0; kk < tileK; ++kk) {
+  // The steps of a tile unrolled: 8 shared loads feed 16 multiply-adds
+  // each.
+  auto compute = [&](Value rowA, Value rowB, ValueRange sums) {
+    SmallVector<Value> current(sums);
+    for (int64_t kk = 0; kk < tile.k; ++kk) {
       SmallVector<Value> as, bs;
       for (int64_t i = 0; i < perThread; ++i) {
-        as.push_back(k.loadShared(sharedA, ValueRange{k.idx(kk), rows[i]}, ta));
-        bs.push_back(k.loadShared(sharedB, ValueRange{k.idx(kk), cols[i]}, tb));
+        as.push_back(k.loadShared(
+            sharedA, ValueRange{k.add(rowA, k.idx(kk)), rows[i]}, ta));
+        bs.push_back(k.loadShared(
+            sharedB, ValueRange{k.add(rowB, k.idx(kk)), cols[i]}, tb));
       }
       for (int64_t i = 0; i < perThread; ++i)
         for (int64_t j = 0; j < perThread; ++j)
           current[i * perThread + j] =
               k.body(as[i], bs[j], current[i * perThread + j]);
     }
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, current);
-  }
+    return current;
+  };
+  scf::ForOp kLoop =
+      pipelinedKLoop(k, t, threads * threads, batch, m0, n0, tile, sharedA,
+                     /*aRowsM=*/false, sharedB, accs, compute);
   for (int64_t i = 0; i < perThread; ++i)
     for (int64_t j = 0; j < perThread; ++j) {
       Value sum = kLoop.getResult(i * perThread + j);
       k.update(
           batch, k.add(m0, rows[i]), k.add(n0, cols[j]),
-          k.both(rowIn[i], colIn[j]), [&](Value) { return sum; },
+          k.all(rowIn[i], colIn[j]), [&](Value) { return sum; },
           /*readOld=*/false);
     }
 }
@@ -561,12 +679,156 @@ Fragments bf16Fragments(OpBuilder &b, Location loc) {
   return f;
 }
 
-/// 4 warps of 32x32, WMMA fragments of 16x16 (x16 for f16, x8 for TF32),
-/// K by 32 through shared memory; the sums are added to C (or to `init`,
-/// C's initial value from a folded fill) through shared memory.
+/// For ein-emulate-gpu-launches, which has no warp-level operations: each
+/// fragment is a buffer of f32 on the stack of each thread (allocated at
+/// the start of the kernel `body`), which lane 0 of each warp fills,
+/// multiplies and stores alone; an accumulator is updated in place. Loads
+/// and stores take the same (row, col, ld) as the hardware's, so the kernel
+/// around the fragments is checked as it runs on a GPU. A and B are of
+/// type `element` in shared memory (bf16 kept as i16); with `tf32`, their
+/// elements keep the 10 mantissa bits that TF32 tensor cores use.
+Fragments emulatedFragments(OpBuilder &b, Location loc, Type element,
+                            int64_t fragK, Value lane, bool tf32, Block *body) {
+  constexpr int64_t frag = 16;
+  Type f32 = b.getF32Type();
+  auto idx = [&b, loc](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto buffer = [&b, loc, f32, body](int64_t rows, int64_t cols) -> Value {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    return memref::AllocaOp::create(b, loc, MemRefType::get({rows, cols}, f32));
+  };
+  // Runs `inner(i, j)` for i < rows, j < cols, on lane 0 only with
+  // `laneZero`.
+  auto each = [&b, loc, idx, lane](bool laneZero, int64_t rows, int64_t cols,
+                                   function_ref<void(Value, Value)> inner) {
+    OpBuilder::InsertionGuard guard(b);
+    if (laneZero) {
+      Value first =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, idx(0));
+      auto branch = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(branch.thenBlock());
+    }
+    auto outer = scf::ForOp::create(b, loc, idx(0), idx(rows), idx(1));
+    b.setInsertionPointToStart(outer.getBody());
+    auto loop = scf::ForOp::create(b, loc, idx(0), idx(cols), idx(1));
+    b.setInsertionPointToStart(loop.getBody());
+    inner(outer.getInductionVar(), loop.getInductionVar());
+  };
+  auto plus = [&b, loc](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto widen = [&b, loc, f32, element, tf32](Value v) -> Value {
+    if (v.getType() != element)
+      v = arith::BitcastOp::create(b, loc, element, v);
+    if (element != f32)
+      return arith::ExtFOp::create(b, loc, f32, v);
+    if (!tf32)
+      return v;
+    Type i32 = b.getI32Type();
+    Value bits = arith::BitcastOp::create(b, loc, i32, v);
+    Value mask =
+        arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(~0x1fff));
+    return arith::BitcastOp::create(b, loc, f32,
+                                    arith::AndIOp::create(b, loc, bits, mask));
+  };
+  auto load = [&b, loc, buffer, each, plus, widen](int64_t rows, int64_t cols) {
+    return [&b, loc, buffer, each, plus, widen, rows,
+            cols](Value shared, Value row, Value col, int64_t) {
+      Value fragment = buffer(rows, cols);
+      each(/*laneZero=*/true, rows, cols, [&](Value i, Value j) {
+        Value v = memref::LoadOp::create(
+            b, loc, shared, ValueRange{plus(row, i), plus(col, j)});
+        memref::StoreOp::create(b, loc, widen(v), fragment, ValueRange{i, j});
+      });
+      return SmallVector<Value>{fragment};
+    };
+  };
+  Fragments f;
+  f.zero = [&b, loc, f32, buffer, each]() -> SmallVector<Value> {
+    Value fragment = buffer(frag, frag);
+    each(/*laneZero=*/false, frag, frag, [&](Value i, Value j) {
+      Value zero = arith::ConstantOp::create(b, loc, f32, b.getZeroAttr(f32));
+      memref::StoreOp::create(b, loc, zero, fragment, ValueRange{i, j});
+    });
+    return {fragment};
+  };
+  f.loadA = load(frag, fragK);
+  f.loadB = load(fragK, frag);
+  f.mma = [&b, loc, fragK, idx, each](ArrayRef<Value> a, ArrayRef<Value> bv,
+                                      ArrayRef<Value> acc) {
+    each(/*laneZero=*/true, frag, frag, [&](Value i, Value j) {
+      Value sum = memref::LoadOp::create(b, loc, acc[0], ValueRange{i, j});
+      auto loop = scf::ForOp::create(b, loc, idx(0), idx(fragK), idx(1),
+                                     ValueRange{sum});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value kk = loop.getInductionVar();
+      Value x = memref::LoadOp::create(b, loc, a[0], ValueRange{i, kk});
+      Value y = memref::LoadOp::create(b, loc, bv[0], ValueRange{kk, j});
+      Value next =
+          math::FmaOp::create(b, loc, x, y, loop.getRegionIterArgs()[0]);
+      scf::YieldOp::create(b, loc, next);
+      b.setInsertionPointAfter(loop);
+      memref::StoreOp::create(b, loc, loop.getResult(0), acc[0],
+                              ValueRange{i, j});
+    });
+    return SmallVector<Value>(acc);
+  };
+  f.storeC = [&b, loc, each, plus](ValueRange acc, Value shared, Value row,
+                                   Value col, int64_t) {
+    each(/*laneZero=*/true, frag, frag, [&](Value i, Value j) {
+      Value v = memref::LoadOp::create(b, loc, acc[0], ValueRange{i, j});
+      memref::StoreOp::create(b, loc, v, shared,
+                              ValueRange{plus(row, i), plus(col, j)});
+    });
+  };
+  return f;
+}
+
+/// A tensor-core kernel's shape: its tiles and its warps, warpsM x warpsN,
+/// each computing an equal part of the block's tile of C.
+struct TensorCoreShape {
+  Tiling tile;
+  int64_t warpsM, warpsN;
+};
+
+/// Contractions with at least this many 128x128 tiles of C use them (a
+/// GPU's worth of blocks); smaller ones 64x64, for more blocks.
+constexpr int64_t kLargeTileBlocks = 128;
+/// The static shared memory of a block.
+constexpr int64_t kSharedBytes = 48 * 1024;
+
+/// 128x128 tiles of 8 warps (2 x 4, each 64x32) for large problems, else
+/// 64x64 of 4 (2 x 2, each 32x32); K by 32 elements, or 16 where two
+/// tiles of A and B would not fit in shared memory.
+TensorCoreShape tensorCoreShape(const Contraction &c, Type ta, Type tb,
+                                int64_t padA, int64_t padB) {
+  bool large = c.M >= 128 && c.N >= 128 &&
+               c.B * llvm::divideCeil(c.M, 128) * llvm::divideCeil(c.N, 128) >=
+                   kLargeTileBlocks;
+  TensorCoreShape shape = large ? TensorCoreShape{{128, 128, 32}, 2, 4}
+                                : TensorCoreShape{{64, 64, 32}, 2, 2};
+  auto bytes = [&](const Tiling &t) {
+    int64_t a = 2 * t.m * (t.k + padA) * ta.getIntOrFloatBitWidth() / 8;
+    int64_t b = 2 * t.k * (t.n + padB) * tb.getIntOrFloatBitWidth() / 8;
+    int64_t sums = shape.warpsM * shape.warpsN * 16 * 16 * 4;
+    return a + b + sums;
+  };
+  if (bytes(shape.tile) > kSharedBytes)
+    shape.tile.k = 16;
+  return shape;
+}
+
+/// Warps of WMMA fragments of 16x16 (x16 for f16 and bf16, x8 for TF32),
+/// their tiles of A and B double-buffered in shared memory (see
+/// pipelinedKLoop); the sums are added to C (or to `init`, C's initial
+/// value from a folded fill) one fragment at a time through 16x16 of
+/// shared memory per warp.
 void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
-                           const Contraction &c, Value init) {
-  constexpr int64_t threads = 128, tileK = 32, warpTile = 32, frag = 16;
+                           const Contraction &c, Value init, bool emulated) {
+  constexpr int64_t frag = 16;
   Location loc = op.getLoc();
   Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
        tb = getElementTypeOrSelf(op->getOperand(1).getType()),
@@ -576,77 +838,91 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
   // keep; the padding spreads rows over banks.
   int64_t padA = 16 * 8 / ta.getIntOrFloatBitWidth(),
           padB = 16 * 8 / tb.getIntOrFloatBitWidth();
+  TensorCoreShape shape = tensorCoreShape(c, ta, tb, padA, padB);
+  const Tiling &tile = shape.tile;
+  int64_t warps = shape.warpsM * shape.warpsN, threads = 32 * warps;
+  int64_t fragsM = tile.m / shape.warpsM / frag,
+          fragsN = tile.n / shape.warpsN / frag;
   int64_t fragK = ta.isF32() ? 8 : 16;
-  int64_t ldA = tileK + padA, ldB = kTile + padB;
+  int64_t ldA = tile.k + padA, ldB = tile.n + padB;
+  // bf16 is kept as i16 (the intrinsics take addresses), so that no bf16
+  // value is converted on CPUs without bf16 arithmetic.
+  auto storage = [](Type t) -> Type {
+    return t.isBF16() ? IntegerType::get(t.getContext(), 16) : t;
+  };
   gpu::LaunchOp launch =
-      createLaunch(b, loc, c, threads, 1,
-                   {sharedType({kTile, ldA}, ta), sharedType({tileK, ldB}, tb),
-                    sharedType({kTile, kTile}, tc)});
+      createLaunch(b, loc, c, tile, threads, 1,
+                   {sharedType({2 * tile.m, ldA}, storage(ta)),
+                    sharedType({2 * tile.k, ldB}, storage(tb)),
+                    sharedType({warps * frag, frag}, tc)});
   KernelBuilder k(b, loc, op, c);
   Value sharedA = launch.getWorkgroupAttributions()[0],
         sharedB = launch.getWorkgroupAttributions()[1],
         sharedC = launch.getWorkgroupAttributions()[2];
   Value t = launch.getThreadIds().x, batch = launch.getBlockIds().z;
-  Value m0 = k.mul(launch.getBlockIds().y, kTile),
-        n0 = k.mul(launch.getBlockIds().x, kTile);
-  Value warp = k.div(t, 32);
-  Value warpM = k.mul(k.div(warp, 2), warpTile),
-        warpN = k.mul(k.rem(warp, 2), warpTile);
-  constexpr int64_t frags = warpTile / frag;
-  Fragments f = ta.isBF16() ? bf16Fragments(b, loc)
-                            : mmaFragments(b, loc, ta, tb, tc, fragK);
+  Value m0 = k.mul(launch.getBlockIds().y, tile.m),
+        n0 = k.mul(launch.getBlockIds().x, tile.n);
+  Value warp = k.div(t, 32), lane = k.rem(t, 32);
+  Value warpM = k.mul(k.div(warp, shape.warpsN), fragsM * frag),
+        warpN = k.mul(k.rem(warp, shape.warpsN), fragsN * frag);
+  Fragments f = emulated      ? emulatedFragments(b, loc, ta, fragK, lane,
+                                                  /*tf32=*/ta.isF32(),
+                                                  &launch.getBody().front())
+                : ta.isBF16() ? bf16Fragments(b, loc)
+                              : mmaFragments(b, loc, ta, tb, tc, fragK);
   SmallVector<Value> accs;
-  for (int64_t n = 0; n < frags * frags; ++n)
+  for (int64_t n = 0; n < fragsM * fragsN; ++n)
     llvm::append_range(accs, f.zero());
-  auto kLoop =
-      scf::ForOp::create(b, loc, k.idx(0), k.idx(c.K), k.idx(tileK), accs);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    k.stage(t, threads, batch, m0, n0, kLoop.getInductionVar(), tileK, sharedA,
-            /*aRowsM=*/true, sharedB);
-    gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> current(kLoop.getRegionIterArgs());
-    for (int64_t kk = 0; kk < tileK; kk += fragK) {
+  auto compute = [&](Value rowA, Value rowB, ValueRange sums) {
+    SmallVector<Value> current(sums);
+    for (int64_t kk = 0; kk < tile.k; kk += fragK) {
       SmallVector<SmallVector<Value>> as, bs;
-      for (int64_t i = 0; i < frags; ++i) {
-        as.push_back(
-            f.loadA(sharedA, k.add(warpM, k.idx(i * frag)), k.idx(kk), ldA));
-        bs.push_back(
-            f.loadB(sharedB, k.idx(kk), k.add(warpN, k.idx(i * frag)), ldB));
-      }
-      for (int64_t i = 0; i < frags; ++i)
-        for (int64_t j = 0; j < frags; ++j) {
+      for (int64_t i = 0; i < fragsM; ++i)
+        as.push_back(f.loadA(sharedA,
+                             k.add(rowA, k.add(warpM, k.idx(i * frag))),
+                             k.idx(kk), ldA));
+      for (int64_t j = 0; j < fragsN; ++j)
+        bs.push_back(f.loadB(sharedB, k.add(rowB, k.idx(kk)),
+                             k.add(warpN, k.idx(j * frag)), ldB));
+      for (int64_t i = 0; i < fragsM; ++i)
+        for (int64_t j = 0; j < fragsN; ++j) {
           MutableArrayRef<Value> acc = MutableArrayRef<Value>(current).slice(
-              (i * frags + j) * f.accValues, f.accValues);
+              (i * fragsN + j) * f.accValues, f.accValues);
           SmallVector<Value> next = f.mma(as[i], bs[j], acc);
           llvm::copy(next, acc.begin());
         }
     }
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, current);
-  }
-  for (int64_t i = 0; i < frags; ++i)
-    for (int64_t j = 0; j < frags; ++j)
+    return current;
+  };
+  scf::ForOp kLoop = pipelinedKLoop(k, t, threads, batch, m0, n0, tile, sharedA,
+                                    /*aRowsM=*/true, sharedB, accs, compute);
+  // Each fragment through the warp's 16x16 of shared memory, 8 elements a
+  // lane.
+  Value rowC = k.mul(warp, frag);
+  for (int64_t i = 0; i < fragsM; ++i)
+    for (int64_t j = 0; j < fragsN; ++j) {
       f.storeC(ValueRange(kLoop.getResults())
-                   .slice((i * frags + j) * f.accValues, f.accValues),
-               sharedC, k.add(warpM, k.idx(i * frag)),
-               k.add(warpN, k.idx(j * frag)), kTile);
-  gpu::BarrierOp::create(b, loc);
-  for (int64_t e = 0; e < kTile * kTile / threads; ++e) {
-    Value i = k.add(t, k.idx(e * threads));
-    Value mm = k.div(i, kTile), nn = k.rem(i, kTile);
-    Value m = k.add(m0, mm), n = k.add(n0, nn);
-    k.update(
-        batch, m, n, k.both(k.less(m, c.M), k.less(n, c.N)),
-        [&](Value old) {
-          Value sum =
-              memref::LoadOp::create(b, loc, sharedC, ValueRange{mm, nn});
-          return arith::AddFOp::create(b, loc, init ? init : old, sum)
-              .getResult();
-        },
-        /*readOld=*/!init);
-  }
+                   .slice((i * fragsN + j) * f.accValues, f.accValues),
+               sharedC, rowC, k.idx(0), frag);
+      gpu::BarrierOp::create(b, loc);
+      for (int64_t e = 0; e < frag * frag / 32; ++e) {
+        Value at = k.add(lane, k.idx(e * 32));
+        Value mm = k.div(at, frag), nn = k.rem(at, frag);
+        Value m = k.add(m0, k.add(warpM, k.add(k.idx(i * frag), mm))),
+              n = k.add(n0, k.add(warpN, k.add(k.idx(j * frag), nn)));
+        k.update(
+            batch, m, n,
+            k.all(k.within(m, c.M, tile.m), k.within(n, c.N, tile.n)),
+            [&](Value old) {
+              Value sum = memref::LoadOp::create(
+                  b, loc, sharedC, ValueRange{k.add(rowC, mm), nn});
+              return arith::AddFOp::create(b, loc, init ? init : old, sum)
+                  .getResult();
+            },
+            /*readOld=*/!init);
+      }
+      gpu::BarrierOp::create(b, loc);
+    }
 }
 
 /// The linalg.fill of a scalar that gives `op`'s output its initial value
@@ -703,13 +979,13 @@ struct EinGpuTileContractionsPass
     for (linalg::GenericOp op : generics) {
       std::optional<Contraction> c = analyze(op);
       if (!c || c->M < minExtent || c->N < minExtent || c->K < minExtent ||
-          llvm::divideCeil(c->M, kTile) > kMaxGrid || c->B > kMaxGrid)
+          llvm::divideCeil(c->M, 64) > kMaxGrid || c->B > kMaxGrid)
         continue;
       linalg::FillOp fill = initialFill(op);
       Value init = fill ? fill.getInputs()[0] : Value();
       rewriter.setInsertionPoint(op);
       if (useTensorCores(op, *c))
-        buildTensorCoreKernel(rewriter, op, *c, init);
+        buildTensorCoreKernel(rewriter, op, *c, init, emulated);
       else
         buildSimtKernel(rewriter, op, *c, init);
       rewriter.eraseOp(op);

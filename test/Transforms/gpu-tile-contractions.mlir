@@ -1,29 +1,39 @@
 // RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions | FileCheck %s
 // RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions="sm=80" | FileCheck %s --check-prefix=SM80
 // RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions="sm=80 tf32=true" | FileCheck %s --check-prefix=TF32
+// RUN: ein-opt %s -split-input-file --ein-gpu-tile-contractions="sm=80 emulated=true" | FileCheck %s --check-prefix=EMU
 // Contractions become launches of one block per 64x64 tile of C, tiles of A
-// and B staged in workgroup memory between barriers; tensor cores where
-// the target has them.
+// and B double-buffered in workgroup memory (the next ones fetched into
+// registers while the current ones are used, one barrier a step); tensor
+// cores where the target has them.
 
 #a = affine_map<(b, i, k, j) -> (b, i, k)>
 #b = affine_map<(b, i, k, j) -> (b, k, j)>
 #c = affine_map<(b, i, k, j) -> (b, i, j)>
 // A batched product of M 100, N 90, K 70: grid (2, 2, 3) of 16x16 threads;
-// C's elements are loaded as the initial sums, and stored once.
+// C's elements are loaded as the initial sums, and stored once. The first
+// tiles are stored before the loop; each step fetches the next ones (at
+// most the last, 64), computes, and stores them in the other half.
 // CHECK-LABEL: func.func @bmm
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c2{{.*}}, {{.*}} = %c3) threads({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c16{{.*}}, {{.*}} = %c1)
-// CHECK-SAME: workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[SA:.*]] : memref<32x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<32x65xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-16: memref.load %{{.*}} : memref<3x100x90xf32>
-// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c70 step %c16{{.*}} iter_args(
 // CHECK: memref.load %{{.*}} : memref<3x100x70xf32>
-// CHECK: memref.store %{{.*}}, %[[SA]]
 // CHECK: memref.load %{{.*}} : memref<3x70x90xf32>
+// CHECK: memref.store %{{.*}}, %[[SA]]
 // CHECK: memref.store %{{.*}}, %[[SB]]
 // CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c70{{.*}} step %c16{{.*}} iter_args(
+// CHECK: arith.minui %{{.*}}, %c64
+// CHECK: memref.load %{{.*}} : memref<3x100x70xf32>
+// CHECK: memref.load %{{.*}} : memref<3x70x90xf32>
 // CHECK: memref.load %[[SA]]
 // CHECK: arith.mulf {{.*}} fastmath<contract>
 // CHECK: arith.addf {{.*}} fastmath<contract>
+// CHECK: memref.store %{{.*}}, %[[SA]]
+// CHECK: memref.store %{{.*}}, %[[SB]]
 // CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
 // CHECK-COUNT-16: memref.store %{{.*}} : memref<3x100x90xf32>
 // CHECK: gpu.terminator
 // CHECK-NOT: linalg.generic
@@ -48,24 +58,45 @@ func.func @bmm(%a: memref<3x100x70xf32>, %b: memref<3x70x90xf32>, %c: memref<3x1
 #b = affine_map<(i, j, k) -> (j, k)>
 #c = affine_map<(i, j, k) -> (i, j)>
 // f16 operands summed in f32: the 16x16-thread kernel keeps them as i16 in
-// workgroup memory; with sm 80, WMMA fragments in f16 (A's rows of 32 + 8
-// padding, B's of 64 + 8), sums through a 64x64 f32 buffer added to C.
+// workgroup memory; with sm 80, WMMA fragments in f16 (two tiles of A's
+// rows of 32 + 8 padding, of B's of 64 + 8), 4 warps, each fragment of sums
+// through the warp's 16x16 f32 and added to C. Emulated, fragments are
+// 16x16 buffers of each thread, which lane 0 of each warp fills,
+// multiplies and stores.
 // CHECK-LABEL: func.func @half
-// CHECK: workgroup(%{{.*}} : memref<16x65xi16, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xi16, #gpu.address_space<workgroup>>)
+// CHECK: workgroup(%{{.*}} : memref<32x65xi16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x65xi16, #gpu.address_space<workgroup>>)
 // CHECK: arith.bitcast %{{.*}} : f16 to i16
 // CHECK: arith.bitcast %{{.*}} : i16 to f16
 // CHECK: arith.extf
 // SM80-LABEL: func.func @half
-// SM80: workgroup(%[[SA:.*]] : memref<64x40xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<32x72xf16, #gpu.address_space<workgroup>>, %[[SC:.*]] : memref<64x64xf32, #gpu.address_space<workgroup>>)
+// SM80: threads({{.*}}) in ({{.*}} = %c128, {{[^)]*}})
+// SM80-SAME: workgroup(%[[SA:.*]] : memref<128x40xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x72xf16, #gpu.address_space<workgroup>>, %[[SC:.*]] : memref<64x16xf32, #gpu.address_space<workgroup>>)
 // SM80: gpu.subgroup_mma_constant_matrix
 // SM80: gpu.barrier
-// SM80: gpu.subgroup_mma_load_matrix %[[SA]][{{.*}}] {leadDimension = 40 : index} : memref<64x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
-// SM80: gpu.subgroup_mma_load_matrix %[[SB]][{{.*}}] {leadDimension = 72 : index} : memref<32x72xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// SM80: scf.for
+// SM80: gpu.subgroup_mma_load_matrix %[[SA]][{{.*}}] {leadDimension = 40 : index} : memref<128x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// SM80: gpu.subgroup_mma_load_matrix %[[SB]][{{.*}}] {leadDimension = 72 : index} : memref<64x72xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
 // SM80-COUNT-4: gpu.subgroup_mma_compute
-// SM80: gpu.subgroup_mma_store_matrix %{{.*}}, %[[SC]][{{.*}}] {leadDimension = 64 : index}
+// SM80: gpu.barrier
+// SM80-NEXT: scf.yield
+// SM80: gpu.subgroup_mma_store_matrix %{{.*}}, %[[SC]][{{.*}}] {leadDimension = 16 : index}
 // SM80: gpu.barrier
 // SM80: memref.load %[[SC]]
 // SM80: arith.addf
+// SM80: gpu.barrier
+// EMU-LABEL: func.func @half
+// EMU: gpu.launch
+// EMU-COUNT-12: memref.alloca() : memref<16x16xf32>
+// EMU-NOT: gpu.subgroup_mma
+// EMU: scf.for
+// EMU: scf.if
+// EMU: memref.load %{{.*}} : memref<128x40xf16, #gpu.address_space<workgroup>>
+// EMU: arith.extf
+// EMU: math.fma
+// EMU: gpu.barrier
+// EMU-NEXT: scf.yield
+// EMU: memref.store %{{.*}} : memref<64x16xf32, #gpu.address_space<workgroup>>
+// EMU-NOT: gpu.subgroup_mma
 func.func @half(%a: memref<40x48xf16>, %b: memref<33x48xf16>, %c: memref<40x33xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<40x48xf16>, memref<33x48xf16>) outs(%c : memref<40x33xf32>) {
   ^bb0(%x: f16, %y: f16, %z: f32):
@@ -84,8 +115,10 @@ func.func @half(%a: memref<40x48xf16>, %b: memref<33x48xf16>, %c: memref<40x33xf
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
 // bf16 from sm 80: NVVM's WMMA intrinsics on addresses in workgroup memory
-// (4 x i32 fragments of A and B, 8 x f32 accumulators).
+// (4 x i32 fragments of A and B, 8 x f32 accumulators), which keeps bf16 as
+// i16.
 // SM80-LABEL: func.func @bf16
+// SM80: workgroup(%{{.*}} : memref<128x40xi16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x72xi16, #gpu.address_space<workgroup>>
 // SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16"({{.*}}) : (!llvm.ptr<3>, i32) -> !llvm.struct<(i32, i32, i32, i32)>
 // SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16"
 // SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"
@@ -157,12 +190,14 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 #b = affine_map<(i, k, j) -> (k, j)>
 #c = affine_map<(i, k, j) -> (i, j)>
 // A zero fill just before the product is folded in: the sums start from
-// the fill's scalar, C is not read, and the fill is gone.
+// the fill's scalar, C is not read, and the fill is gone. The tiles divide
+// M, N and K: no bounds are checked.
 // CHECK-LABEL: func.func @fill_folded
 // CHECK-SAME: %[[C:[a-z0-9]+]]: memref<64x64xf32>
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NOT: linalg.fill
 // CHECK: gpu.launch
+// CHECK-NOT: scf.if
 // CHECK-NOT: memref.load %[[C]]
 // CHECK: scf.for {{.*}} iter_args({{.*}} = %[[ZERO]], {{.*}} = %[[ZERO]]
 // CHECK-NOT: memref.load %[[C]]
@@ -170,7 +205,9 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 // CHECK-NOT: linalg.fill
 // TF32-LABEL: func.func @fill_folded
 // TF32-NOT: linalg.fill
+// TF32-NOT: scf.if
 // TF32: gpu.subgroup_mma_compute
+// TF32-NOT: scf.if
 // TF32: arith.addf %cst, %{{.*}} : f32
 func.func @fill_folded(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %c: memref<64x64xf32>) {
   %zero = arith.constant 0.0 : f32

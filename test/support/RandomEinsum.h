@@ -600,8 +600,11 @@ inline std::string check(ein::Jit &jit, const Case &c, std::mt19937_64 &rng,
   // (2^-11, 2^-9 relative) per contraction of the path, whose intermediates
   // are stored in the same type.
   double steps = double(std::max<size_t>(1, c.shapes.size() - 1));
+  // TF32 keeps 10 of f32's mantissa bits of each operand.
+  bool tf32 = c.dtype == ein::f32 && options.allowTF32;
   double tol = c.dtype == ein::f16                          ? 1e-3 * steps
                : c.dtype == ein::bf16                       ? 8e-3 * steps
+               : tf32                                       ? 3e-3 * steps
                : c.dtype == ein::f32 || c.dtype == ein::c64 ? 1e-5
                                                             : 1e-12;
   for (size_t k = 0; k < want.values.size(); ++k) {

@@ -8,9 +8,12 @@
 // Random binary contractions (batch, M, N and K label groups of one or two
 // labels in random orders and layouts, extents that are not multiples of
 // the tiles, in f32, f64, f16 and bf16) and the randomized expression set
-// of the CPU's test are compared with the reference loop nest. Tensor
-// cores (warp-level WMMA) have no emulation; their PTX is checked by lit
-// and their results on a GPU by scripts/gpu-check.sh.
+// of the CPU's test are compared with the reference loop nest. The
+// tensor-core kernels of an emulated sm_90 run too, their warp-level WMMA
+// fragments replaced by buffers that lane 0 of each warp computes (see
+// ein-gpu-tile-contractions' `emulated`): everything around the fragments
+// is checked here, the fragments' PTX by lit, and their results on a GPU
+// by scripts/gpu-check.sh.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -37,8 +41,9 @@ namespace {
 
 using namespace ein::oracle;
 
-/// Whether `c` gets a kernel tiled through shared memory on the GPU.
-bool usesTiledKernel(const Case &c) {
+/// Whether `c`'s GPU code (for `target`) contains `needle`.
+bool gpuCodeHas(const Case &c, const ein::GPUTargetOptions &target,
+                llvm::StringRef needle) {
   std::vector<llvm::SmallVector<int64_t>> shapes;
   for (const ein::Shape &s : c.shapes)
     shapes.emplace_back(s.begin(), s.end());
@@ -50,7 +55,7 @@ bool usesTiledKernel(const Case &c) {
   auto ctx = ein::createContext();
   auto module =
       ein::lowerEinsumForGPU(*ctx, *problem, "einsum", ein::GPUStage::GPU,
-                             ein::CompileOptions().path, {});
+                             ein::CompileOptions().path, target);
   if (!module) {
     llvm::consumeError(module.takeError());
     return false;
@@ -58,7 +63,12 @@ bool usesTiledKernel(const Case &c) {
   std::string text;
   llvm::raw_string_ostream os(text);
   (*module)->print(os);
-  return text.find("#gpu.address_space<workgroup>") != std::string::npos;
+  return llvm::StringRef(text).contains(needle);
+}
+
+/// Whether `c` gets a kernel tiled through shared memory on the GPU.
+bool usesTiledKernel(const Case &c) {
+  return gpuCodeHas(c, {}, "#gpu.address_space<workgroup>");
 }
 
 ein::CompileOptions emulated() {
@@ -92,6 +102,67 @@ TEST(GPUEmulation, TiledContractionsMatchReference) {
     std::printf(" %s %d", name.c_str(), count);
   std::printf("\n");
   EXPECT_GT(tiled, cases * 3 / 4);
+}
+
+/// Compiles `c` for an emulated sm_90 (f32 as TF32) and compares it with
+/// the reference; counts the cases whose kernels use tensor cores and
+/// whose use 128x128 tiles (256 threads).
+void checkTensorCores(ein::Jit &jit, const Case &c, std::mt19937_64 &values,
+                      int &tensorCores, int &largeTiles, int &failures) {
+  ein::CompileOptions options = emulated();
+  options.gpuArch = "sm_90";
+  options.allowTF32 = c.dtype == ein::f32;
+  ein::GPUTargetOptions target;
+  target.chip = options.gpuArch;
+  target.tf32 = options.allowTF32;
+  tensorCores += gpuCodeHas(c, target, "mma");
+  largeTiles += gpuCodeHas(c, target, "memref<256x"); // two tiles of A
+  std::string problem = check(jit, c, values, options);
+  if (!problem.empty()) {
+    ++failures;
+    ADD_FAILURE() << c.describe() << ": " << problem;
+  }
+}
+
+TEST(GPUEmulation, TensorCoreContractionsMatchReference) {
+  // The tensor-core kernels of sm_90 (f16 and bf16 summed in f32, f32 as
+  // TF32), each fragment held whole by lane 0 of its warp: tiling, the
+  // double-buffered staging, fragment offsets and the epilogue as on the
+  // GPU. Random contractions get 64x64 tiles, some fixed ones tiles that
+  // divide them, and products of 6 matrices of 520x520 128x128 tiles (150
+  // blocks; f32 steps K by 16).
+  Dice dice{std::mt19937_64(4099)};
+  std::mt19937_64 values(17);
+  ein::Jit jit;
+  int failures = 0, cases = 0, tensorCores = 0, largeTiles = 0;
+  for (int n = 0; n < 18 && failures < 3; ++n) {
+    Case c = randomContraction(dice);
+    c.dtype = std::array{ein::f16, ein::bf16, ein::f32}[n % 3];
+    if (iterations(interpret(c.expr, c.shapes), c.shapes) > 3000000)
+      continue;
+    ++cases;
+    checkTensorCores(jit, c, values, tensorCores, largeTiles, failures);
+  }
+  // Tiles that divide M, N and K (no bounds checks), then 128x128 tiles.
+  struct Fixed {
+    ein::DType dtype;
+    int64_t b, m, n, k;
+  };
+  for (Fixed f :
+       {Fixed{ein::f16, 2, 128, 64, 96}, Fixed{ein::f32, 1, 64, 128, 64},
+        Fixed{ein::bf16, 1, 192, 64, 32}, Fixed{ein::f16, 6, 520, 520, 40},
+        Fixed{ein::f32, 6, 520, 520, 48}}) {
+    std::map<char, int64_t> extent = {
+        {'b', f.b}, {'i', f.m}, {'j', f.n}, {'k', f.k}};
+    Case c = binaryCase("bik", "bkj", "bij", extent, f.dtype);
+    ++cases;
+    checkTensorCores(jit, c, values, tensorCores, largeTiles, failures);
+  }
+  std::printf("emulated sm_90: %d contractions, %d with tensor cores, %d "
+              "with 128x128 tiles\n",
+              cases, tensorCores, largeTiles);
+  EXPECT_GT(tensorCores, cases * 3 / 4);
+  EXPECT_EQ(largeTiles, 2);
 }
 
 TEST(GPUEmulation, RandomExpressionsMatchReference) {
