@@ -344,7 +344,8 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
     and B double-buffered in workgroup (shared) memory (the next ones
     fetched into registers while the current ones are used), zero-padded
     at the edges. Real types other than the cases below use 64x64 tiles of
-    16x16 threads holding 4x4 elements of C each in registers. f16 inputs
+    16x16 threads holding 4x4 elements of C each in registers (128x128
+    tiles and 8x8 elements for problems of at least 128 such tiles). f16 inputs
     summed in f32 use tensor cores through `gpu.subgroup_mma_*` (WMMA) when
     `sm` is at least 70, and so do f32 contractions when `tf32` is set and
     `sm` is at least 80; bf16 inputs from `sm` 80 through NVVM's bf16 WMMA

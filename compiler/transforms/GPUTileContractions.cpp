@@ -10,7 +10,9 @@
 //
 //  * SIMT: 64x64 tiles of 16x16 threads, each holding a 4x4 block of C in
 //    registers; K advances 16 at a time, and each thread's 16 sums per
-//    step reuse 4 elements of A and 4 of B read from shared memory.
+//    step reuse 4 elements of A and 4 of B read from shared memory. For
+//    problems of at least 128 tiles of 128x128, those: 8x8 sums a thread,
+//    K by 8.
 //  * Tensor cores (sm_70 and later for f16 inputs summed in f32; sm_80 and
 //    later for bf16, and for f32 when TF32 is allowed): WMMA fragments of
 //    16x16 (gpu.subgroup_mma_*, NVVM's intrinsics for bf16); 64x64 tiles
@@ -451,13 +453,26 @@ scf::ForOp pipelinedKLoop(
   return loop;
 }
 
-/// 16x16 threads, 4x4 elements of C each, K by 16 through shared memory.
-/// With `init`, C's initial value is that scalar (a folded fill), not read.
+/// Contractions with at least this many 128x128 tiles of C use them (a
+/// GPU's worth of blocks); smaller ones 64x64, for more blocks.
+constexpr int64_t kLargeTileBlocks = 128;
+
+/// Whether `c` gets 128x128 tiles.
+bool largeTiles(const Contraction &c) {
+  return c.M >= 128 && c.N >= 128 &&
+         c.B * llvm::divideCeil(c.M, 128) * llvm::divideCeil(c.N, 128) >=
+             kLargeTileBlocks;
+}
+
+/// 16x16 threads, each holding 4x4 elements of C of a 64x64 tile with K by
+/// 16, or 8x8 of a 128x128 tile with K by 8 for large problems (twice the
+/// sums per element read from shared memory). With `init`, C's initial
+/// value is that scalar (a folded fill), not read.
 void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
                      Value init) {
   constexpr int64_t threads = 16;
-  const Tiling tile{64, 64, 16};
-  constexpr int64_t perThread = 64 / threads;
+  const Tiling tile = largeTiles(c) ? Tiling{128, 128, 8} : Tiling{64, 64, 16};
+  const int64_t perThread = tile.m / threads;
   Location loc = op.getLoc();
   Type ta = getElementTypeOrSelf(op->getOperand(0).getType()),
        tb = getElementTypeOrSelf(op->getOperand(1).getType()),
@@ -514,8 +529,8 @@ void buildSimtKernel(OpBuilder &b, linalg::GenericOp op, const Contraction &c,
       b.setInsertionPointAfter(branch);
       accs.push_back(branch.getResult(0));
     }
-  // The steps of a tile unrolled: 8 shared loads feed 16 multiply-adds
-  // each.
+  // The steps of a tile unrolled: 2 x perThread shared loads feed
+  // perThread^2 multiply-adds each.
   auto compute = [&](Value rowA, Value rowB, ValueRange sums) {
     SmallVector<Value> current(sums);
     for (int64_t kk = 0; kk < tile.k; ++kk) {
@@ -794,9 +809,6 @@ struct TensorCoreShape {
   int64_t warpsM, warpsN;
 };
 
-/// Contractions with at least this many 128x128 tiles of C use them (a
-/// GPU's worth of blocks); smaller ones 64x64, for more blocks.
-constexpr int64_t kLargeTileBlocks = 128;
 /// The static shared memory of a block.
 constexpr int64_t kSharedBytes = 48 * 1024;
 
@@ -805,11 +817,8 @@ constexpr int64_t kSharedBytes = 48 * 1024;
 /// tiles of A and B would not fit in shared memory.
 TensorCoreShape tensorCoreShape(const Contraction &c, Type ta, Type tb,
                                 int64_t padA, int64_t padB) {
-  bool large = c.M >= 128 && c.N >= 128 &&
-               c.B * llvm::divideCeil(c.M, 128) * llvm::divideCeil(c.N, 128) >=
-                   kLargeTileBlocks;
-  TensorCoreShape shape = large ? TensorCoreShape{{128, 128, 32}, 2, 4}
-                                : TensorCoreShape{{64, 64, 32}, 2, 2};
+  TensorCoreShape shape = largeTiles(c) ? TensorCoreShape{{128, 128, 32}, 2, 4}
+                                        : TensorCoreShape{{64, 64, 32}, 2, 2};
   auto bytes = [&](const Tiling &t) {
     int64_t a = 2 * t.m * (t.k + padA) * ta.getIntOrFloatBitWidth() / 8;
     int64_t b = 2 * t.k * (t.n + padB) * tb.getIntOrFloatBitWidth() / 8;

@@ -104,6 +104,22 @@ TEST(GPUEmulation, TiledContractionsMatchReference) {
   EXPECT_GT(tiled, cases * 3 / 4);
 }
 
+TEST(GPUEmulation, LargeTiledContractionsMatchReference) {
+  // Products of 6 matrices of 520x520 have 150 tiles of 128x128: 16x16
+  // threads of 8x8 sums each, K by 8 (the last step partial with K 20).
+  std::mt19937_64 values(13);
+  ein::Jit jit;
+  for (auto [dtype, k] : {std::pair(ein::f32, 20), std::pair(ein::f64, 16)}) {
+    std::map<char, int64_t> extent = {
+        {'b', 6}, {'i', 520}, {'j', 520}, {'k', k}};
+    Case c = binaryCase("bik", "bkj", "bij", extent, dtype);
+    EXPECT_TRUE(gpuCodeHas(c, {}, "memref<16x129x")) // two 8x128 tiles of A
+        << c.describe();
+    std::string problem = check(jit, c, values, emulated());
+    EXPECT_TRUE(problem.empty()) << c.describe() << ": " << problem;
+  }
+}
+
 /// Compiles `c` for an emulated sm_90 (f32 as TF32) and compares it with
 /// the reference; counts the cases whose kernels use tensor cores and
 /// whose use 128x128 tiles (256 threads).
