@@ -372,7 +372,8 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def EinEmulateGpuLaunches

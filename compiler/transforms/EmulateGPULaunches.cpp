@@ -100,11 +100,15 @@ struct EinEmulateGpuLaunchesPass
     };
     Value zero = index(0), one = index(1);
     IRMapping mapping;
-    // Workgroup buffers, reused by the blocks (which run one at a time).
+    // Workgroup buffers, reused by the blocks (which run one at a time),
+    // aligned to 32 bytes as ein-gpu-merge-modules aligns them on a GPU
+    // (kernels store vectors there).
     for (BlockArgument arg : launch.getWorkgroupAttributions()) {
       auto type = cast<MemRefType>(arg.getType());
       auto local = MemRefType::get(type.getShape(), type.getElementType());
-      mapping.map(arg, memref::AllocaOp::create(rewriter, loc, local));
+      mapping.map(arg,
+                  memref::AllocaOp::create(rewriter, loc, local,
+                                           rewriter.getI64IntegerAttr(32)));
     }
     gpu::KernelDim3 gridSize = launch.getGridSizeOperandValues();
     gpu::KernelDim3 blockArgs = launch.getBlockIds(),

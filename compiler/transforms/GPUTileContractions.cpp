@@ -44,6 +44,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -263,9 +264,18 @@ public:
     return branch.getResult(0);
   }
 
-  /// `v` (from fetch) stored to `shared` at `at`.
+  /// `v` (from fetch, or fetchVector: then 16-byte aligned there) stored
+  /// to `shared` at `at`.
   void deposit(Value v, Value shared, ValueRange at) {
     Type stored = getElementTypeOrSelf(shared.getType());
+    if (auto vector = dyn_cast<VectorType>(v.getType())) {
+      auto type = VectorType::get(vector.getShape(), stored);
+      if (vector != type)
+        v = arith::BitcastOp::create(b, loc, type, v);
+      vector::StoreOp::create(b, loc, v, shared, at, /*nontemporal=*/false,
+                              llvm::MaybeAlign(16));
+      return;
+    }
     if (v.getType() != stored)
       v = arith::BitcastOp::create(b, loc, stored, v);
     memref::StoreOp::create(b, loc, v, shared, at);
@@ -280,25 +290,109 @@ public:
   /// The conjunction of `x` and `y`, either possibly null (true).
   Value all(Value x, Value y) { return !x ? y : !y ? x : both(x, y); }
 
+  /// Elements of operand `operand` (0: A, 1: B) in 16 bytes when its tile
+  /// can be fetched in such vectors: its contiguous dimension is the
+  /// tile's contiguous one (A's last K loop, B's last N loop), with an
+  /// extent and every other stride a multiple of that count; else 1.
+  int64_t vectorWidth(unsigned operand) {
+    auto type = cast<MemRefType>(op->getOperand(operand).getType());
+    int64_t width = 128 / type.getElementTypeBitWidth();
+    unsigned last = dimsOf(op.getIndexingMapsArray()[operand]).back();
+    bool fast = operand == 0 ? c.aKFast && c.k.back() == last
+                             : c.bNFast && c.n.back() == last;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (width < 2 || !fast || c.extents[last] % width ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        strides.back() != 1)
+      return 1;
+    for (int64_t stride : ArrayRef(strides).drop_back())
+      if (ShapedType::isDynamic(stride) || stride % width)
+        return 1;
+    return width;
+  }
+
+  /// Plans fetching tiles in 16-byte vectors where vectorWidth allows and
+  /// the `tile` divides into them among `threads`: sets widthA and widthB
+  /// and returns whether the vectorized operands start on 16 bytes there,
+  /// which the kernel checks (null: nothing to vectorize). Call at the
+  /// start of the kernel.
+  Value planVectors(const Tiling &tile, int64_t threads) {
+    Value aligned;
+    auto plan = [&](unsigned operand, int64_t rows, int64_t cols) -> int64_t {
+      int64_t w = vectorWidth(operand);
+      if (w == 1 || cols % w || (rows * cols / w) % threads)
+        return 1;
+      Value memref = op->getOperand(operand);
+      auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+      Value base =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+      int64_t bytes =
+          cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+      Value start = add(base, mul(meta.getOffset(), bytes));
+      Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       rem(start, 16), idx(0));
+      aligned = all(aligned, ok);
+      return w;
+    };
+    widthA = plan(0, tile.m, tile.k);
+    widthB = plan(1, tile.k, tile.n);
+    return aligned;
+  }
+
+  /// Operand `operand`'s `width` elements from `ivs` on along its
+  /// contiguous dimension (which start on 16 bytes), as fetch returns them
+  /// but in a vector; zeros where `inside` (null: always) is false.
+  Value fetchVector(unsigned operand, ArrayRef<Value> ivs, Value inside,
+                    int64_t width) {
+    Value memref = op->getOperand(operand);
+    Type element = getElementTypeOrSelf(memref.getType());
+    Type held = element.isF16() || element.isBF16()
+                    ? Type(IntegerType::get(b.getContext(), 16))
+                    : element;
+    auto type = VectorType::get({width}, held);
+    auto read = [&]() -> Value {
+      Value v = vector::LoadOp::create(
+          b, loc, VectorType::get({width}, element), memref,
+          indices(operand, ivs), /*nontemporal=*/false, llvm::MaybeAlign(16));
+      return held == element ? v : arith::BitcastOp::create(b, loc, type, v);
+    };
+    if (!inside)
+      return read();
+    auto branch = scf::IfOp::create(b, loc, type, inside,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, loc, read());
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(
+        b, loc,
+        arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type))
+            .getResult());
+    return branch.getResult(0);
+  }
+
   /// Thread `t` of `threads`' share of A's tile (tile.m x tile.k) and B's
-  /// (tile.k x tile.n) at (m0, n0) and K offset `k0`, as fetch returns
-  /// them, A's first.
+  /// (tile.k x tile.n) at (m0, n0) and K offset `k0`, as fetch or
+  /// fetchVector return them, A's first.
   SmallVector<Value> fetchTiles(Value t, int64_t threads, Value batch, Value m0,
                                 Value n0, Value k0, const Tiling &tile) {
     SmallVector<Value> values;
-    for (int64_t e = 0; e < tile.m * tile.k / threads; ++e) {
+    for (int64_t e = 0; e < tile.m * tile.k / widthA / threads; ++e) {
       auto [mm, kk] = positionA(t, e, threads, tile);
       Value m = add(m0, mm), kv = add(k0, kk);
-      values.push_back(
-          fetch(0, loops(batch, m, nullptr, kv),
-                all(within(m, c.M, tile.m), within(kv, c.K, tile.k))));
+      SmallVector<Value> ivs = loops(batch, m, nullptr, kv);
+      Value inside = all(within(m, c.M, tile.m), within(kv, c.K, tile.k));
+      values.push_back(widthA == 1 ? fetch(0, ivs, inside)
+                                   : fetchVector(0, ivs, inside, widthA));
     }
-    for (int64_t e = 0; e < tile.n * tile.k / threads; ++e) {
+    for (int64_t e = 0; e < tile.n * tile.k / widthB / threads; ++e) {
       auto [kk, nn] = positionB(t, e, threads, tile);
       Value n = add(n0, nn), kv = add(k0, kk);
-      values.push_back(
-          fetch(1, loops(batch, nullptr, n, kv),
-                all(within(n, c.N, tile.n), within(kv, c.K, tile.k))));
+      SmallVector<Value> ivs = loops(batch, nullptr, n, kv);
+      Value inside = all(within(n, c.N, tile.n), within(kv, c.K, tile.k));
+      values.push_back(widthB == 1 ? fetch(1, ivs, inside)
+                                   : fetchVector(1, ivs, inside, widthB));
     }
     return values;
   }
@@ -308,35 +402,36 @@ public:
   void depositTiles(ArrayRef<Value> values, Value t, int64_t threads,
                     const Tiling &tile, Value sharedA, Value rowA, bool aRowsM,
                     Value sharedB, Value rowB) {
-    int64_t perA = tile.m * tile.k / threads;
+    int64_t perA = tile.m * tile.k / widthA / threads;
     for (int64_t e = 0; e < perA; ++e) {
       auto [mm, kk] = positionA(t, e, threads, tile);
       deposit(values[e], sharedA,
               aRowsM ? ValueRange{add(rowA, mm), kk}
                      : ValueRange{add(rowA, kk), mm});
     }
-    for (int64_t e = 0; e < tile.n * tile.k / threads; ++e) {
+    for (int64_t e = 0; e < tile.n * tile.k / widthB / threads; ++e) {
       auto [kk, nn] = positionB(t, e, threads, tile);
       deposit(values[perA + e], sharedB, ValueRange{add(rowB, kk), nn});
     }
   }
 
-  /// The (mm, kk) in A's tile of thread `t`'s `e`th element: consecutive
-  /// threads take consecutive elements of A's contiguous dimension.
+  /// The (mm, kk) in A's tile of thread `t`'s `e`th element (or vector):
+  /// consecutive threads take consecutive elements of A's contiguous
+  /// dimension.
   std::pair<Value, Value> positionA(Value t, int64_t e, int64_t threads,
                                     const Tiling &tile) {
     Value i = add(t, idx(e * threads));
     if (c.aKFast)
-      return {div(i, tile.k), rem(i, tile.k)};
+      return {div(i, tile.k / widthA), mul(rem(i, tile.k / widthA), widthA)};
     return {rem(i, tile.m), div(i, tile.m)};
   }
 
-  /// The (kk, nn) in B's tile of thread `t`'s `e`th element.
+  /// The (kk, nn) in B's tile of thread `t`'s `e`th element (or vector).
   std::pair<Value, Value> positionB(Value t, int64_t e, int64_t threads,
                                     const Tiling &tile) {
     Value i = add(t, idx(e * threads));
     if (c.bNFast)
-      return {div(i, tile.n), rem(i, tile.n)};
+      return {div(i, tile.n / widthB), mul(rem(i, tile.n / widthB), widthB)};
     return {rem(i, tile.k), div(i, tile.k)};
   }
 
@@ -386,6 +481,8 @@ public:
   Location loc;
   linalg::GenericOp op;
   const Contraction &c;
+  /// Elements per fetch of A and B (see planVectors).
+  int64_t widthA = 1, widthB = 1;
 };
 
 MemRefType sharedType(ArrayRef<int64_t> shape, Type element) {
@@ -865,6 +962,7 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
                     sharedType({2 * tile.k, ldB}, storage(tb)),
                     sharedType({warps * frag, frag}, tc)});
   KernelBuilder k(b, loc, op, c);
+  Value aligned = k.planVectors(tile, threads);
   Value sharedA = launch.getWorkgroupAttributions()[0],
         sharedB = launch.getWorkgroupAttributions()[1],
         sharedC = launch.getWorkgroupAttributions()[2];
@@ -903,16 +1001,36 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
     }
     return current;
   };
-  scf::ForOp kLoop = pipelinedKLoop(k, t, threads, batch, m0, n0, tile, sharedA,
-                                    /*aRowsM=*/true, sharedB, accs, compute);
+  auto kLoop = [&]() -> SmallVector<Value> {
+    return pipelinedKLoop(k, t, threads, batch, m0, n0, tile, sharedA,
+                          /*aRowsM=*/true, sharedB, accs, compute)
+        .getResults();
+  };
+  // Operands that start on 16 bytes are fetched in vectors, others (views,
+  // pointers of the caller's) element by element: two versions of the
+  // loop, as LLVM would merge the loads of two versions of a fetch.
+  SmallVector<Value> sums;
+  if (aligned) {
+    auto branch = scf::IfOp::create(b, loc, ValueRange(accs).getTypes(),
+                                    aligned, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, loc, kLoop());
+    b.setInsertionPointToStart(branch.elseBlock());
+    k.widthA = k.widthB = 1;
+    scf::YieldOp::create(b, loc, kLoop());
+    sums = SmallVector<Value>(branch.getResults());
+  } else {
+    sums = kLoop();
+  }
   // Each fragment through the warp's 16x16 of shared memory, 8 elements a
   // lane.
   Value rowC = k.mul(warp, frag);
   for (int64_t i = 0; i < fragsM; ++i)
     for (int64_t j = 0; j < fragsN; ++j) {
-      f.storeC(ValueRange(kLoop.getResults())
-                   .slice((i * fragsN + j) * f.accValues, f.accValues),
-               sharedC, rowC, k.idx(0), frag);
+      f.storeC(
+          ValueRange(sums).slice((i * fragsN + j) * f.accValues, f.accValues),
+          sharedC, rowC, k.idx(0), frag);
       gpu::BarrierOp::create(b, loc);
       for (int64_t e = 0; e < frag * frag / 32; ++e) {
         Value at = k.add(lane, k.idx(e * 32));

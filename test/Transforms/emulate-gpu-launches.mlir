@@ -4,7 +4,7 @@
 // barriers, loops otherwise.
 
 // CHECK-LABEL: func.func @with_barrier
-// CHECK: %[[SHARED:.*]] = memref.alloca() : memref<8xf32>
+// CHECK: %[[SHARED:.*]] = memref.alloca() {alignment = 32 : i64} : memref<8xf32>
 // CHECK: scf.for %[[BZ:.*]] = %c0 to %c1
 // CHECK: scf.for %[[BY:.*]] = %c0 to %c1
 // CHECK: scf.for %[[BX:.*]] = %c0 to %c2

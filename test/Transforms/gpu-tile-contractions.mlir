@@ -191,7 +191,9 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 #c = affine_map<(i, k, j) -> (i, j)>
 // A zero fill just before the product is folded in: the sums start from
 // the fill's scalar, C is not read, and the fill is gone. The tiles divide
-// M, N and K: no bounds are checked.
+// M, N and K: no bounds are checked. With tensor cores, A and B are fetched
+// in vectors of 16 bytes when they start on 16 bytes, else element by
+// element: two versions of the K loop.
 // CHECK-LABEL: func.func @fill_folded
 // CHECK-SAME: %[[C:[a-z0-9]+]]: memref<64x64xf32>
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -205,9 +207,19 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 // CHECK-NOT: linalg.fill
 // TF32-LABEL: func.func @fill_folded
 // TF32-NOT: linalg.fill
+// TF32: memref.extract_aligned_pointer_as_index
+// TF32: memref.extract_aligned_pointer_as_index
+// TF32: scf.if %{{.*}} -> (!gpu.mma_matrix<16x16xf32, "COp">
+// TF32-NOT: scf.if
+// TF32: vector.load %{{.*}} {alignment = 16 : i64} : memref<64x32xf32>, vector<4xf32>
+// TF32-NOT: scf.if
+// TF32: vector.store %{{.*}} {alignment = 16 : i64} : memref<128x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // TF32-NOT: scf.if
 // TF32: gpu.subgroup_mma_compute
 // TF32-NOT: scf.if
+// TF32: } else {
+// TF32-NOT: scf.if
+// TF32: memref.load %{{.*}} : memref<64x32xf32>
 // TF32: arith.addf %cst, %{{.*}} : f32
 func.func @fill_folded(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %c: memref<64x64xf32>) {
   %zero = arith.constant 0.0 : f32
