@@ -345,11 +345,12 @@ def EinGpuTileContractions : Pass<"ein-gpu-tile-contractions"> {
     fetched into registers while the current ones are used), zero-padded
     at the edges. Real types other than the cases below use 64x64 tiles of
     16x16 threads holding 4x4 elements of C each in registers (128x128
-    tiles and 8x8 elements for problems of at least 128 such tiles). f16 inputs
-    summed in f32 use tensor cores through `gpu.subgroup_mma_*` (WMMA) when
-    `sm` is at least 70, and so do f32 contractions when `tf32` is set and
-    `sm` is at least 80; bf16 inputs from `sm` 80 through NVVM's bf16 WMMA
-    intrinsics (`llvm.call_intrinsic`: `!gpu.mma_matrix` has no bf16).
+    tiles and 8x8 elements for problems of at least 128 such tiles). f16
+    inputs summed in f32 use tensor cores (WMMA) when `sm` is at least 70,
+    bf16 ones from `sm` 80, both through NVVM's WMMA intrinsics
+    (`llvm.call_intrinsic`: `!gpu.mma_matrix` has no bf16, and for f16 they
+    take fewer registers); f32 contractions through `gpu.subgroup_mma_*`
+    (TF32) when `tf32` is set and `sm` is at least 80.
     Tensor-core kernels use 64x64 tiles of 4 warps, or 128x128 tiles of 8
     warps for problems of at least 128 such tiles. Other linalg ops are
     left as they are.

@@ -15,7 +15,9 @@
 //    K by 8.
 //  * Tensor cores (sm_70 and later for f16 inputs summed in f32; sm_80 and
 //    later for bf16, and for f32 when TF32 is allowed): WMMA fragments of
-//    16x16 (gpu.subgroup_mma_*, NVVM's intrinsics for bf16); 64x64 tiles
+//    16x16 (NVVM's intrinsics for f16 and bf16, gpu.subgroup_mma_* for
+//    TF32); A and B fetched 16 bytes at a time where their layouts and
+//    addresses allow; 64x64 tiles
 //    of 4 warps of 32x32, or, for problems of at least 128 such blocks,
 //    128x128 tiles of 8 warps of 64x32; K by 32 (16 where two tiles of f32
 //    would not fit). Each fragment of sums goes through 16x16 of shared
@@ -313,12 +315,10 @@ public:
   }
 
   /// Plans fetching tiles in 16-byte vectors where vectorWidth allows and
-  /// the `tile` divides into them among `threads`: sets widthA and widthB
-  /// and returns whether the vectorized operands start on 16 bytes there,
-  /// which the kernel checks (null: nothing to vectorize). Call at the
-  /// start of the kernel.
-  Value planVectors(const Tiling &tile, int64_t threads) {
-    Value aligned;
+  /// the `tile` divides into them among `threads`: sets widthA and widthB,
+  /// and `aligned` to whether the vectorized operands start on 16 bytes,
+  /// which the kernel checks. Call at the start of the kernel.
+  void planVectors(const Tiling &tile, int64_t threads) {
     auto plan = [&](unsigned operand, int64_t rows, int64_t cols) -> int64_t {
       int64_t w = vectorWidth(operand);
       if (w == 1 || cols % w || (rows * cols / w) % threads)
@@ -337,12 +337,24 @@ public:
     };
     widthA = plan(0, tile.m, tile.k);
     widthB = plan(1, tile.k, tile.n);
-    return aligned;
+  }
+
+  /// The address of `memref`'s element `at`.
+  Value address(Value memref, ValueRange at) {
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value linear = meta.getOffset();
+    for (auto [i, stride] : llvm::zip(at, meta.getStrides()))
+      linear = add(linear, arith::MulIOp::create(b, loc, i, stride));
+    int64_t bytes =
+        cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+    return add(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref),
+               mul(linear, bytes));
   }
 
   /// Operand `operand`'s `width` elements from `ivs` on along its
-  /// contiguous dimension (which start on 16 bytes), as fetch returns them
-  /// but in a vector; zeros where `inside` (null: always) is false.
+  /// contiguous dimension, as fetch returns them but in a vector: one
+  /// 16-byte load where the operand starts on 16 bytes (`aligned`), else
+  /// element by element; zeros where `inside` (null: always) is false.
   Value fetchVector(unsigned operand, ArrayRef<Value> ivs, Value inside,
                     int64_t width) {
     Value memref = op->getOperand(operand);
@@ -352,10 +364,33 @@ public:
                     : element;
     auto type = VectorType::get({width}, held);
     auto read = [&]() -> Value {
-      Value v = vector::LoadOp::create(
-          b, loc, VectorType::get({width}, element), memref,
-          indices(operand, ivs), /*nontemporal=*/false, llvm::MaybeAlign(16));
-      return held == element ? v : arith::BitcastOp::create(b, loc, type, v);
+      auto branch = scf::IfOp::create(b, loc, type, aligned,
+                                      /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      // Through a pointer to global memory: LLVM would merge a load from
+      // the generic pointer of the other branch with its loads, as one
+      // load of the lesser alignment.
+      Value at = arith::IndexCastOp::create(
+          b, loc, b.getI64Type(), address(memref, indices(operand, ivs)));
+      Value pointer = LLVM::IntToPtrOp::create(
+          b, loc, LLVM::LLVMPointerType::get(b.getContext(), globalSpace), at);
+      scf::YieldOp::create(
+          b, loc,
+          LLVM::LoadOp::create(b, loc, type, pointer, /*alignment=*/16)
+              .getResult());
+      b.setInsertionPointToStart(branch.elseBlock());
+      unsigned last = dimsOf(op.getIndexingMapsArray()[operand]).back();
+      SmallVector<Value> elements;
+      for (int64_t j = 0; j < width; ++j) {
+        SmallVector<Value> next(ivs);
+        next[last] = add(next[last], idx(j));
+        elements.push_back(fetch(operand, next, nullptr));
+      }
+      scf::YieldOp::create(
+          b, loc,
+          vector::FromElementsOp::create(b, loc, type, elements).getResult());
+      return branch.getResult(0);
     };
     if (!inside)
       return read();
@@ -481,8 +516,13 @@ public:
   Location loc;
   linalg::GenericOp op;
   const Contraction &c;
-  /// Elements per fetch of A and B (see planVectors).
+  /// Elements per fetch of A and B, and whether both start on 16 bytes
+  /// where that is more than 1 (see planVectors).
   int64_t widthA = 1, widthB = 1;
+  Value aligned;
+  /// The address space of vector loads of A and B: NVVM's global one, or
+  /// the CPU's for ein-emulate-gpu-launches.
+  unsigned globalSpace = 1;
 };
 
 MemRefType sharedType(ArrayRef<int64_t> shape, Type element) {
@@ -676,7 +716,7 @@ struct Fragments {
       storeC;
 };
 
-/// Through gpu.subgroup_mma_* (f16, and f32 as TF32).
+/// Through gpu.subgroup_mma_* (f32 as TF32).
 Fragments mmaFragments(OpBuilder &b, Location loc, Type ta, Type tb, Type tc,
                        int64_t fragK) {
   constexpr int64_t frag = 16;
@@ -712,14 +752,20 @@ Fragments mmaFragments(OpBuilder &b, Location loc, Type ta, Type tb, Type tc,
   return f;
 }
 
-/// bf16 through NVVM's WMMA intrinsics (MLIR's !gpu.mma_matrix has no
-/// bf16): fragments of A and B are 4 x i32, accumulators 8 x f32, in the
-/// layouts the hardware chooses (load, mma and store agree on them).
-Fragments bf16Fragments(OpBuilder &b, Location loc) {
+/// f16 and bf16 through NVVM's WMMA intrinsics (MLIR's !gpu.mma_matrix
+/// has no bf16; for f16 the intrinsics need fewer registers in the kernel
+/// with two versions of its K loop): fragments of A and B are 8 x <2 x
+/// f16> or 4 x i32 (bf16), accumulators 8 x f32, in the layouts the
+/// hardware chooses (load, mma and store agree on them).
+Fragments halfFragments(OpBuilder &b, Location loc, Type element) {
   MLIRContext *ctx = b.getContext();
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   auto ptr = LLVM::LLVMPointerType::get(ctx, 3);
-  auto ab = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
+  bool bf16 = element.isBF16();
+  unsigned abValues = bf16 ? 4 : 8;
+  Type abPart = bf16 ? i32 : VectorType::get({2}, b.getF16Type());
+  auto ab = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(abValues, abPart));
   auto cd = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(8, f32));
   // The shared-memory address of element (row, col).
   auto address = [&b, loc, ptr](Value shared, Value row, Value col,
@@ -754,27 +800,29 @@ Fragments bf16Fragments(OpBuilder &b, Location loc) {
     Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
     return SmallVector<Value>(8, zero);
   };
-  auto load = [&b, loc, ab, address, stride, unpack](const char *name) {
-    return [&b, loc, ab, address, stride, unpack, name](Value shared, Value row,
-                                                        Value col, int64_t ld) {
+  auto load = [&b, loc, ab, address, stride, unpack,
+               abValues](std::string name) {
+    return [&b, loc, ab, address, stride, unpack, abValues,
+            name](Value shared, Value row, Value col, int64_t ld) {
       Value v = LLVM::CallIntrinsicOp::create(
                     b, loc, ab, b.getStringAttr(name),
                     ValueRange{address(shared, row, col, ld), stride(ld)})
                     .getResult(0);
-      return unpack(v, 4);
+      return unpack(v, abValues);
     };
   };
-  f.loadA = load("llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16");
-  f.loadB = load("llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16");
-  f.mma = [&b, loc, cd, unpack](ArrayRef<Value> a, ArrayRef<Value> bv,
-                                ArrayRef<Value> acc) {
+  std::string suffix = bf16 ? "bf16" : "f16";
+  f.loadA = load("llvm.nvvm.wmma.m16n16k16.load.a.row.stride." + suffix);
+  f.loadB = load("llvm.nvvm.wmma.m16n16k16.load.b.row.stride." + suffix);
+  std::string mma = bf16 ? "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"
+                         : "llvm.nvvm.wmma.m16n16k16.mma.row.row.f32.f32";
+  f.mma = [&b, loc, cd, unpack, mma](ArrayRef<Value> a, ArrayRef<Value> bv,
+                                     ArrayRef<Value> acc) {
     SmallVector<Value> args(a);
     llvm::append_range(args, bv);
     llvm::append_range(args, acc);
     Value d =
-        LLVM::CallIntrinsicOp::create(
-            b, loc, cd,
-            b.getStringAttr("llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"), args)
+        LLVM::CallIntrinsicOp::create(b, loc, cd, b.getStringAttr(mma), args)
             .getResult(0);
     return unpack(d, 8);
   };
@@ -962,7 +1010,8 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
                     sharedType({2 * tile.k, ldB}, storage(tb)),
                     sharedType({warps * frag, frag}, tc)});
   KernelBuilder k(b, loc, op, c);
-  Value aligned = k.planVectors(tile, threads);
+  k.globalSpace = emulated ? 0 : 1;
+  k.planVectors(tile, threads);
   Value sharedA = launch.getWorkgroupAttributions()[0],
         sharedB = launch.getWorkgroupAttributions()[1],
         sharedC = launch.getWorkgroupAttributions()[2];
@@ -972,11 +1021,11 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
   Value warp = k.div(t, 32), lane = k.rem(t, 32);
   Value warpM = k.mul(k.div(warp, shape.warpsN), fragsM * frag),
         warpN = k.mul(k.rem(warp, shape.warpsN), fragsN * frag);
-  Fragments f = emulated      ? emulatedFragments(b, loc, ta, fragK, lane,
-                                                  /*tf32=*/ta.isF32(),
-                                                  &launch.getBody().front())
-                : ta.isBF16() ? bf16Fragments(b, loc)
-                              : mmaFragments(b, loc, ta, tb, tc, fragK);
+  Fragments f = emulated     ? emulatedFragments(b, loc, ta, fragK, lane,
+                                                 /*tf32=*/ta.isF32(),
+                                                 &launch.getBody().front())
+                : ta.isF32() ? mmaFragments(b, loc, ta, tb, tc, fragK)
+                             : halfFragments(b, loc, ta);
   SmallVector<Value> accs;
   for (int64_t n = 0; n < fragsM * fragsN; ++n)
     llvm::append_range(accs, f.zero());
@@ -1001,28 +1050,10 @@ void buildTensorCoreKernel(OpBuilder &b, linalg::GenericOp op,
     }
     return current;
   };
-  auto kLoop = [&]() -> SmallVector<Value> {
-    return pipelinedKLoop(k, t, threads, batch, m0, n0, tile, sharedA,
-                          /*aRowsM=*/true, sharedB, accs, compute)
-        .getResults();
-  };
-  // Operands that start on 16 bytes are fetched in vectors, others (views,
-  // pointers of the caller's) element by element: two versions of the
-  // loop, as LLVM would merge the loads of two versions of a fetch.
-  SmallVector<Value> sums;
-  if (aligned) {
-    auto branch = scf::IfOp::create(b, loc, ValueRange(accs).getTypes(),
-                                    aligned, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(branch.thenBlock());
-    scf::YieldOp::create(b, loc, kLoop());
-    b.setInsertionPointToStart(branch.elseBlock());
-    k.widthA = k.widthB = 1;
-    scf::YieldOp::create(b, loc, kLoop());
-    sums = SmallVector<Value>(branch.getResults());
-  } else {
-    sums = kLoop();
-  }
+  SmallVector<Value> sums(pipelinedKLoop(k, t, threads, batch, m0, n0, tile,
+                                         sharedA, /*aRowsM=*/true, sharedB,
+                                         accs, compute)
+                              .getResults());
   // Each fragment through the warp's 16x16 of shared memory, 8 elements a
   // lane.
   Value rowC = k.mul(warp, frag);

@@ -58,8 +58,9 @@ func.func @bmm(%a: memref<3x100x70xf32>, %b: memref<3x70x90xf32>, %c: memref<3x1
 #b = affine_map<(i, j, k) -> (j, k)>
 #c = affine_map<(i, j, k) -> (i, j)>
 // f16 operands summed in f32: the 16x16-thread kernel keeps them as i16 in
-// workgroup memory; with sm 80, WMMA fragments in f16 (two tiles of A's
-// rows of 32 + 8 padding, of B's of 64 + 8), 4 warps, each fragment of sums
+// workgroup memory; with sm 80, WMMA fragments in f16 through NVVM's
+// intrinsics (two tiles of A's rows of 32 + 8 padding, of B's of 64 + 8;
+// 8 x <2 x f16> fragments of A and B), 4 warps, each fragment of sums
 // through the warp's 16x16 f32 and added to C. Emulated, fragments are
 // 16x16 buffers of each thread, which lane 0 of each warp fills,
 // multiplies and stores.
@@ -71,15 +72,14 @@ func.func @bmm(%a: memref<3x100x70xf32>, %b: memref<3x70x90xf32>, %c: memref<3x1
 // SM80-LABEL: func.func @half
 // SM80: threads({{.*}}) in ({{.*}} = %c128, {{[^)]*}})
 // SM80-SAME: workgroup(%[[SA:.*]] : memref<128x40xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x72xf16, #gpu.address_space<workgroup>>, %[[SC:.*]] : memref<64x16xf32, #gpu.address_space<workgroup>>)
-// SM80: gpu.subgroup_mma_constant_matrix
 // SM80: gpu.barrier
 // SM80: scf.for
-// SM80: gpu.subgroup_mma_load_matrix %[[SA]][{{.*}}] {leadDimension = 40 : index} : memref<128x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
-// SM80: gpu.subgroup_mma_load_matrix %[[SB]][{{.*}}] {leadDimension = 72 : index} : memref<64x72xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
-// SM80-COUNT-4: gpu.subgroup_mma_compute
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.a.row.stride.f16"({{.*}}) : (!llvm.ptr<3>, i32) -> !llvm.struct<(vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>)>
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.b.row.stride.f16"
+// SM80-COUNT-4: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.f32.f32"
 // SM80: gpu.barrier
 // SM80-NEXT: scf.yield
-// SM80: gpu.subgroup_mma_store_matrix %{{.*}}, %[[SC]][{{.*}}] {leadDimension = 16 : index}
+// SM80: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.store.d.row.stride.f32"
 // SM80: gpu.barrier
 // SM80: memref.load %[[SC]]
 // SM80: arith.addf
@@ -192,8 +192,8 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 // A zero fill just before the product is folded in: the sums start from
 // the fill's scalar, C is not read, and the fill is gone. The tiles divide
 // M, N and K: no bounds are checked. With tensor cores, A and B are fetched
-// in vectors of 16 bytes when they start on 16 bytes, else element by
-// element: two versions of the K loop.
+// in vectors of 16 bytes through global pointers when both start on 16
+// bytes, else element by element.
 // CHECK-LABEL: func.func @fill_folded
 // CHECK-SAME: %[[C:[a-z0-9]+]]: memref<64x64xf32>
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -207,19 +207,17 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 // CHECK-NOT: linalg.fill
 // TF32-LABEL: func.func @fill_folded
 // TF32-NOT: linalg.fill
-// TF32: memref.extract_aligned_pointer_as_index
-// TF32: memref.extract_aligned_pointer_as_index
-// TF32: scf.if %{{.*}} -> (!gpu.mma_matrix<16x16xf32, "COp">
-// TF32-NOT: scf.if
-// TF32: vector.load %{{.*}} {alignment = 16 : i64} : memref<64x32xf32>, vector<4xf32>
-// TF32-NOT: scf.if
-// TF32: vector.store %{{.*}} {alignment = 16 : i64} : memref<128x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
-// TF32-NOT: scf.if
-// TF32: gpu.subgroup_mma_compute
-// TF32-NOT: scf.if
+// TF32: %[[A:.*]] = memref.extract_aligned_pointer_as_index %arg0
+// TF32: %[[B:.*]] = memref.extract_aligned_pointer_as_index %arg1
+// TF32: %[[ALIGNED:.*]] = arith.andi
+// TF32: scf.if %[[ALIGNED]] -> (vector<4xf32>)
+// TF32: llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<1>
+// TF32: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
 // TF32: } else {
-// TF32-NOT: scf.if
-// TF32: memref.load %{{.*}} : memref<64x32xf32>
+// TF32-COUNT-4: memref.load %{{.*}} : memref<64x32xf32>
+// TF32: vector.from_elements
+// TF32: vector.store %{{.*}} {alignment = 16 : i64} : memref<128x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// TF32: gpu.subgroup_mma_compute
 // TF32: arith.addf %cst, %{{.*}} : f32
 func.func @fill_folded(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %c: memref<64x64xf32>) {
   %zero = arith.constant 0.0 : f32
