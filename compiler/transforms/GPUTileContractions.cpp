@@ -247,22 +247,31 @@ public:
   Value fetch(unsigned operand, ArrayRef<Value> ivs, Value inside) {
     Value memref = op->getOperand(operand);
     Type element = getElementTypeOrSelf(memref.getType());
-    Type held = element.isF16() || element.isBF16()
-                    ? Type(IntegerType::get(b.getContext(), 16))
-                    : element;
-    auto read = [&]() -> Value {
+    Type held = heldType(element);
+    return readOrZero(inside, held, [&]() -> Value {
       Value v = memref::LoadOp::create(b, loc, memref, indices(operand, ivs));
       return held == element ? v : arith::BitcastOp::create(b, loc, held, v);
-    };
+    });
+  }
+
+  /// The type fetch holds an element of type `element` in.
+  Type heldType(Type element) {
+    return element.isF16() || element.isBF16()
+               ? Type(IntegerType::get(b.getContext(), 16))
+               : element;
+  }
+
+  /// `read()` where `inside` (null: always) holds, else zero of `type`.
+  Value readOrZero(Value inside, Type type, function_ref<Value()> read) {
     if (!inside)
       return read();
-    auto branch = scf::IfOp::create(b, loc, held, inside,
+    auto branch = scf::IfOp::create(b, loc, type, inside,
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(branch.thenBlock());
     scf::YieldOp::create(b, loc, read());
     b.setInsertionPointToStart(branch.elseBlock());
-    scf::YieldOp::create(b, loc, zero(held));
+    scf::YieldOp::create(b, loc, zero(type));
     return branch.getResult(0);
   }
 
@@ -359,22 +368,23 @@ public:
                     int64_t width) {
     Value memref = op->getOperand(operand);
     Type element = getElementTypeOrSelf(memref.getType());
-    Type held = element.isF16() || element.isBF16()
-                    ? Type(IntegerType::get(b.getContext(), 16))
-                    : element;
-    auto type = VectorType::get({width}, held);
-    auto read = [&]() -> Value {
+    auto type = VectorType::get({width}, heldType(element));
+    return readOrZero(inside, type, [&]() -> Value {
       auto branch = scf::IfOp::create(b, loc, type, aligned,
                                       /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(branch.thenBlock());
-      // Through a pointer to global memory: LLVM would merge a load from
-      // the generic pointer of the other branch with its loads, as one
-      // load of the lesser alignment.
+      // Through a pointer to global memory (cvta.to.global): LLVM would
+      // merge a load from the generic pointer of the other branch with its
+      // loads, as one load of the lesser alignment.
       Value at = arith::IndexCastOp::create(
           b, loc, b.getI64Type(), address(memref, indices(operand, ivs)));
       Value pointer = LLVM::IntToPtrOp::create(
-          b, loc, LLVM::LLVMPointerType::get(b.getContext(), globalSpace), at);
+          b, loc, LLVM::LLVMPointerType::get(b.getContext()), at);
+      if (globalSpace != 0)
+        pointer = LLVM::AddrSpaceCastOp::create(
+            b, loc, LLVM::LLVMPointerType::get(b.getContext(), globalSpace),
+            pointer);
       scf::YieldOp::create(
           b, loc,
           LLVM::LoadOp::create(b, loc, type, pointer, /*alignment=*/16)
@@ -391,20 +401,7 @@ public:
           b, loc,
           vector::FromElementsOp::create(b, loc, type, elements).getResult());
       return branch.getResult(0);
-    };
-    if (!inside)
-      return read();
-    auto branch = scf::IfOp::create(b, loc, type, inside,
-                                    /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(branch.thenBlock());
-    scf::YieldOp::create(b, loc, read());
-    b.setInsertionPointToStart(branch.elseBlock());
-    scf::YieldOp::create(
-        b, loc,
-        arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type))
-            .getResult());
-    return branch.getResult(0);
+    });
   }
 
   /// Thread `t` of `threads`' share of A's tile (tile.m x tile.k) and B's
@@ -479,8 +476,8 @@ public:
   }
 
   /// C's element at (batch, m, n) becomes `value(old)` when `inside` (null:
-  /// always); with
-  /// `readOld` false, `value` gets no old value and C is not read.
+  /// always); with `readOld` false, `value` gets no old value and C is not
+  /// read.
   void update(Value batch, Value m, Value n, Value inside,
               function_ref<Value(Value)> value, bool readOld = true) {
     OpBuilder::InsertionGuard guard(b);

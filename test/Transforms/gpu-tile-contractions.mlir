@@ -211,7 +211,8 @@ func.func @one_sided(%a: memref<64x64x16xf32>, %b: memref<64x64xf32>, %c: memref
 // TF32: %[[B:.*]] = memref.extract_aligned_pointer_as_index %arg1
 // TF32: %[[ALIGNED:.*]] = arith.andi
 // TF32: scf.if %[[ALIGNED]] -> (vector<4xf32>)
-// TF32: llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<1>
+// TF32: llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// TF32: llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
 // TF32: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
 // TF32: } else {
 // TF32-COUNT-4: memref.load %{{.*}} : memref<64x32xf32>
